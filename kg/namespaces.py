@@ -1,0 +1,98 @@
+"""Every prefix and IRI rule of the project, in one place.
+
+The vocabulary contract (ARCHITECTURE.md, docs/vocabulary.md) promises users a fixed set of
+prefixes; queries, exports and importers all read them from here so that a query a user writes
+with ``org:`` or ``qb:`` works without declaring them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SH, SKOS, TIME, XSD
+
+BASE = "https://w3id.org/cchc/"
+CCHC = Namespace(BASE + "ontology#")
+ID = Namespace(BASE + "id/")
+GRAPH = Namespace(BASE + "graph/")
+
+ORG = Namespace("http://www.w3.org/ns/org#")
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
+QB = Namespace("http://purl.org/linked-data/cube#")
+SDMX_DIMENSION = Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
+SDMX_ATTRIBUTE = Namespace("http://purl.org/linked-data/sdmx/2009/attribute#")
+SCHEMA = Namespace("https://schema.org/")
+
+#: The one prefix set: exports, queries and the JSON-LD context all use it, in this order.
+PREFIXES: dict[str, str] = {
+    "cchc": str(CCHC),
+    "id": str(ID),
+    "graph": str(GRAPH),
+    "org": str(ORG),
+    "eli": str(ELI),
+    "qb": str(QB),
+    "sdmx-dimension": str(SDMX_DIMENSION),
+    "sdmx-attribute": str(SDMX_ATTRIBUTE),
+    "schema": str(SCHEMA),
+    "prov": str(PROV),
+    "time": str(TIME),
+    "skos": str(SKOS),
+    "foaf": str(FOAF),
+    "dct": str(DCTERMS),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "sh": str(SH),
+}
+
+_FOLD = str.maketrans({"đ": "d", "Đ": "D"})
+
+
+def fold(text: str) -> str:
+    """Strip Vietnamese diacritics so that "Hà Nội" and "Ha Noi" compare equal.
+
+    Users type names with or without diacritics; search folds both sides with this one function.
+
+    >>> fold("Đỗ Quý Tiến")
+    'Do Quy Tien'
+    """
+    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD))
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+
+
+def slugify(text: str) -> str:
+    """Turn a Vietnamese name into the lower-case ASCII slug used in resource IRIs.
+
+    IRIs must be stable across re-builds, so the slug depends on the name alone.
+
+    >>> slugify("Ủy ban nhân dân thành phố Hà Nội")
+    'uy-ban-nhan-dan-thanh-pho-ha-noi'
+    """
+    ascii_text = fold(text).lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+
+
+def resource(kind: str, slug: str) -> URIRef:
+    """The IRI of a resource of our own: ``https://w3id.org/cchc/id/{kind}/{slug}``.
+
+    >>> str(resource("unit", "01"))
+    'https://w3id.org/cchc/id/unit/01'
+    """
+    return URIRef(f"{ID}{kind}/{slug}")
+
+
+def graph_name(name: str) -> URIRef:
+    """The IRI of a named graph of the dataset, ``https://w3id.org/cchc/graph/{name}``.
+
+    >>> str(graph_name("derived"))
+    'https://w3id.org/cchc/graph/derived'
+    """
+    return URIRef(f"{GRAPH}{name}")
+
+
+def sparql_prefixes() -> str:
+    """The PREFIX block prepended to every query, so users need not declare the contract's prefixes."""
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
