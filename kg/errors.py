@@ -1,0 +1,74 @@
+"""The exceptions of cchc-kg, one shallow tree.
+
+::
+
+    KgError                      every error the library raises on purpose
+    ├── KgUsageError  (ValueError)   a bad argument: unknown format, graph, parameter
+    ├── KgParseError  (ValueError)   RDF or SPARQL text that does not parse; path, line, column
+    ├── KgDataError   (ValueError)   data that parses but is wrong: a bad CSV row, a bad literal
+    ├── KgShapesError (ValueError)   a shapes graph that is itself malformed
+    └── KgFileError   (OSError)      a missing file or directory, an unwritable output
+
+The CLI catches ``KgError`` in one place, prints its message and exits 2; a user never sees a
+traceback for their own mistake. Errors carry data (``path``, ``line``, ``column``) so that tools
+can point at the fault, not only text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class KgError(Exception):
+    """Base of every error cchc-kg raises on purpose.
+
+    :param message: what happened, to which thing, and what to do next.
+    :param path: the file at fault, when there is one.
+    :param line: 1-based line in that file.
+    :param column: 1-based column in that line.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.column = column
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = self.path
+            if self.line is not None:
+                where += f":{self.line}"
+                if self.column is not None:
+                    where += f":{self.column}"
+            where += ": "
+        return where + self.message
+
+
+class KgUsageError(KgError, ValueError):
+    """A bad argument: an unknown format, graph name, query name or parameter."""
+
+
+class KgParseError(KgError, ValueError):
+    """RDF or SPARQL text that does not parse."""
+
+
+class KgDataError(KgError, ValueError):
+    """Data that parses but is wrong: a bad CSV row, an invalid literal, a broken reference."""
+
+
+class KgShapesError(KgError, ValueError):
+    """A SHACL shapes graph that is itself malformed."""
+
+
+class KgFileError(KgError, OSError):
+    """A file or directory that is missing or cannot be written."""
