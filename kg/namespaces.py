@@ -94,5 +94,20 @@ def graph_name(name: str) -> URIRef:
 
 
 def sparql_prefixes() -> str:
-    """The PREFIX block prepended to every query, so users need not declare the contract's prefixes."""
+    """The PREFIX block of the contract, for tools that need it as text (a query editor)."""
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+def compact(iri: str) -> str:
+    """Write an IRI with the project's prefixes when one fits (``xsd:date``), else as ``<iri>``.
+
+    >>> compact("http://www.w3.org/2001/XMLSchema#date")
+    'xsd:date'
+    """
+    best = ""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(ns) > len(best):
+            local = iri[len(ns) :]
+            if re.fullmatch(r"[A-Za-z0-9_\-./]*", local):
+                best, name = ns, f"{prefix}:{local}"
+    return name if best else f"<{iri}>"

@@ -1,0 +1,200 @@
+"""The ``kg`` command line: a thin shell over the library.
+
+Each command turns options into library arguments, calls one library function and renders the
+result. Errors the user can fix (``KgError``) are printed as one line and exit 2; exit 1 is kept
+for answers (violations found); a traceback appears only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kg.errors import KgError
+
+
+class _KgGroup(click.Group):
+    """Catch every KgError in one place: ``Error: <message>`` on stderr, exit 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KgError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"Error: {exc}", err=True)
+            raise click.exceptions.Exit(2) from None
+
+
+def _root_option(f: Any) -> Any:
+    return click.option(
+        "--root",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Project folder with ontology/ and data/ (default: this checkout).",
+    )(f)
+
+
+def _output_option(f: Any) -> Any:
+    return click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Write to this file instead of standard output.",
+    )(f)
+
+
+def _lang_option(f: Any) -> Any:
+    return click.option(
+        "--lang",
+        type=click.Choice(["vi", "en"]),
+        default="vi",
+        show_default=True,
+        help="Language of labels and messages.",
+    )(f)
+
+
+@click.group(cls=_KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@click.version_option(package_name="cchc-kg")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """cchc-kg: the knowledge graph of Vietnam's public administration reform (CCHC)."""
+    ctx.obj = {"debug": debug}
+
+
+def _emit(text: str, output: Path | None) -> None:
+    from kg.io import write_atomic
+
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(output, text)
+
+
+def _progress(quiet: bool) -> Any:
+    if quiet:
+        return None
+    return lambda msg: click.echo(f"· {msg}", err=True)
+
+
+@cli.command()
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("dist/cchc.trig"),
+    show_default=True,
+    help="Where to write the dataset.",
+)
+@click.option(
+    "--format", "fmt", default=None, help="turtle, trig, nq, nt, jsonld, xml (default: from -o)."
+)
+@_root_option
+@click.option("--no-validate", is_flag=True, help="Skip SHACL validation.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+def build(output: Path, fmt: str | None, root: Path | None, no_validate: bool, quiet: bool) -> None:
+    """Assemble the graph, run the derivation rules, validate it and write it.
+
+    Nothing is written when the graph has SHACL violations: the report is printed instead and
+    the exit status is 1.
+
+    Example: kg build -o dist/cchc.trig
+    """
+    from kg.build import build_to_file
+    from kg.io import Format
+    from kg.render import render_report
+
+    form = Format.from_label(fmt) if fmt else Format.from_extension(output)
+    kg, report = build_to_file(
+        output, root, format=form, check=not no_validate, progress=_progress(quiet)
+    )
+    if report is not None and not report.conforms_at("violation"):
+        click.echo(render_report(report, "text"), err=True, nl=False)
+        click.echo(f"Error: the graph has violations; nothing was written to {output}", err=True)
+        raise click.exceptions.Exit(1)
+    counts = ""
+    if report is not None:
+        counts = "; " + ", ".join(f"{n} {s.name.lower()}" for s, n in report.counts().items())
+    click.echo(f"Wrote {output}: {len(kg)} triples in {len(kg.graph_names())} graphs{counts}")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--shapes",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="SHACL shapes file (default: ontology/shapes.ttl).",
+)
+@_lang_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "turtle", "json", "csv"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["violation", "warning", "info"]),
+    default="violation",
+    show_default=True,
+    help="Exit 1 when a result is at or above this severity.",
+)
+@_output_option
+@_root_option
+def validate(
+    files: tuple[Path, ...],
+    shapes: Path | None,
+    lang: str,
+    fmt: str,
+    fail_on: str,
+    output: Path | None,
+    root: Path | None,
+) -> None:
+    """Validate the built graph, or RDF files, against SHACL shapes.
+
+    Exit 0 when no result is at or above --fail-on, 1 when there is one, 2 for a usage error,
+    a file that does not parse, or malformed shapes.
+
+    Example: kg validate my-data.ttl --shapes ontology/shapes.ttl --lang en --format json
+    """
+    from kg.build import build as build_graph
+    from kg.render import render_report
+    from kg.validate import project_shapes
+    from kg.validate import validate as run_validation
+
+    shapes_graph = shapes if shapes is not None else project_shapes(root)
+    data = list(files) if files else build_graph(root)
+    report = run_validation(data, shapes_graph)
+    _emit(render_report(report, fmt, lang=lang), output)
+    if not report.conforms_at(fail_on):
+        raise click.exceptions.Exit(1)
+
+
+@cli.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True
+)
+@_root_option
+@_output_option
+def stats(fmt: str, root: Path | None, output: Path | None) -> None:
+    """Triples per named graph, instances per class, label coverage per language.
+
+    Example: kg stats --format json
+    """
+    from kg.build import build as build_graph
+    from kg.render import render_stats
+    from kg.stats import stats as compute
+
+    _emit(render_stats(compute(build_graph(root)), fmt), output)
+
+
+def main() -> None:
+    """The console script ``kg``."""
+    cli(prog_name="kg")

@@ -1,0 +1,241 @@
+"""Reading and writing RDF: one ``Format`` enum, ``parse()`` and ``serialize()``.
+
+Every file that enters the graph goes through :func:`parse`, so the rules of the house hold for
+all of them: text is normalised to NFC (so "Hà Nội" typed with decomposed diacritics is the same
+label), syntax errors name the file, line and column, and a literal that is not a valid value of
+its datatype (the date "2020-20-20") is refused rather than kept as an ill-typed value.
+Every file that leaves goes through :func:`write_atomic`, so a failed run leaves nothing
+half-written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import logging
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+from rdflib import Dataset, Graph, Literal
+
+from kg.errors import KgDataError, KgFileError, KgParseError, KgUsageError
+from kg.namespaces import compact
+
+
+class Format(enum.Enum):
+    """The RDF serialisation formats the project reads and writes."""
+
+    TURTLE = ("turtle", (".ttl",), ("text/turtle",), False)
+    NTRIPLES = ("nt", (".nt",), ("application/n-triples",), False)
+    NQUADS = ("nquads", (".nq",), ("application/n-quads",), True)
+    TRIG = ("trig", (".trig",), ("application/trig",), True)
+    JSONLD = ("json-ld", (".jsonld", ".json"), ("application/ld+json",), True)
+    RDFXML = ("xml", (".rdf", ".xml", ".owl"), ("application/rdf+xml",), False)
+
+    def __init__(
+        self,
+        rdflib_name: str,
+        extensions: tuple[str, ...],
+        media_types: tuple[str, ...],
+        quads: bool,
+    ) -> None:
+        self.rdflib_name = rdflib_name
+        self.extensions = extensions
+        self.media_types = media_types
+        self.quads = quads
+
+    @property
+    def label(self) -> str:
+        """The short name users type after ``--format``."""
+        return _LABELS[self]
+
+    @classmethod
+    def from_extension(cls, path: str | Path) -> Format:
+        """The format a file name implies, e.g. ``.trig`` → TriG.
+
+        >>> Format.from_extension("dist/cchc.trig").label
+        'trig'
+        """
+        suffix = Path(path).suffix.lower()
+        for fmt in cls:
+            if suffix in fmt.extensions:
+                return fmt
+        known = ", ".join(e for f in cls for e in f.extensions)
+        raise KgUsageError(
+            f"cannot tell the RDF format of {path!s} from its extension; use one of {known}"
+        )
+
+    @classmethod
+    def from_media_type(cls, media_type: str) -> Format:
+        """The format of an HTTP media type such as ``text/turtle``."""
+        base = media_type.split(";")[0].strip().lower()
+        for fmt in cls:
+            if base in fmt.media_types:
+                return fmt
+        raise KgUsageError(f"unknown RDF media type {media_type!r}")
+
+    @classmethod
+    def from_label(cls, label: str) -> Format:
+        """The format for a ``--format`` value (``turtle``, ``ttl``, ``trig``, ``jsonld``, ...).
+
+        >>> Format.from_label("ttl") is Format.TURTLE
+        True
+        """
+        key = label.strip().lower()
+        for fmt, names in _ALIASES.items():
+            if key in names:
+                return fmt
+        known = ", ".join(_LABELS[f] for f in cls)
+        raise KgUsageError(f"unknown RDF format {label!r}; use one of {known}")
+
+
+_LABELS = {
+    Format.TURTLE: "turtle",
+    Format.NTRIPLES: "nt",
+    Format.NQUADS: "nq",
+    Format.TRIG: "trig",
+    Format.JSONLD: "jsonld",
+    Format.RDFXML: "xml",
+}
+_ALIASES = {
+    Format.TURTLE: {"turtle", "ttl"},
+    Format.NTRIPLES: {"nt", "ntriples", "n-triples"},
+    Format.NQUADS: {"nq", "nquads", "n-quads"},
+    Format.TRIG: {"trig"},
+    Format.JSONLD: {"jsonld", "json-ld"},
+    Format.RDFXML: {"xml", "rdfxml", "rdf/xml", "rdf"},
+}
+
+
+@contextlib.contextmanager
+def _quiet_rdflib() -> Iterator[None]:
+    """rdflib logs a traceback for every ill-typed literal; we report those ourselves."""
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def read_text(path: str | Path) -> str:
+    """Read a UTF-8 text file as NFC, with a clear error when it is missing or not UTF-8."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise KgFileError("no such file", path=p) from None
+    except IsADirectoryError:
+        raise KgFileError("is a directory, not a file", path=p) from None
+    except OSError as exc:
+        raise KgFileError(f"cannot read: {exc.strerror}", path=p) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise KgParseError("the file is not UTF-8 text", path=p, line=line) from None
+    return unicodedata.normalize("NFC", text)
+
+
+def parse(
+    source: str | Path,
+    *,
+    format: Format | None = None,
+    text: str | None = None,
+    into: Graph | None = None,
+) -> Graph:
+    """Parse RDF from a file (or from ``text``, named ``source`` in messages) into a graph.
+
+    Quad formats (TriG, N-Quads) are parsed into a :class:`rdflib.Dataset`; triple formats into a
+    :class:`rdflib.Graph`, or into ``into`` when it is given.
+
+    :param source: the file to read, or the name to use in messages when ``text`` is given.
+    :param format: the format; guessed from the file extension when omitted.
+    :param text: RDF text to parse instead of reading ``source``.
+    :param into: a graph to add the triples to.
+    :returns: the graph (or dataset) holding what was parsed.
+    :raises KgParseError: the text is not valid RDF; names the file, line and column.
+    :raises KgDataError: a literal is not a valid value of its datatype.
+    :raises KgFileError: the file is missing or unreadable.
+
+    >>> g = parse("inline.ttl", text='<urn:a> <urn:b> "Ha\u0300 No\u0323i"@vi .')
+    >>> next(iter(g.objects())) == "Hà Nội"
+    True
+    """
+    fmt = format or Format.from_extension(source)
+    body = unicodedata.normalize("NFC", text) if text is not None else read_text(source)
+    graph: Graph = into if into is not None else (Dataset() if fmt.quads else Graph())
+    with _quiet_rdflib():
+        try:
+            graph.parse(data=body, format=fmt.rdflib_name, publicID=_public_id(source))
+        except Exception as exc:  # rdflib raises many types; each is the user's syntax error
+            raise _parse_error(exc, source, body) from None
+        _check_literals(graph, source, body)
+    return graph
+
+
+def _public_id(source: str | Path) -> str:
+    return Path(source).resolve().as_uri() if source else "urn:kg:stdin"
+
+
+def _parse_error(exc: Exception, source: str | Path, body: str) -> KgParseError:
+    """Turn any rdflib parser exception into one message with file, line and column."""
+    why = getattr(exc, "_why", None)
+    if why is not None and hasattr(exc, "_i") and hasattr(exc, "_str"):
+        raw = exc._str
+        consumed = raw[: exc._i]
+        if isinstance(consumed, bytes):
+            consumed = consumed.decode("utf-8", "replace")
+        line = consumed.count("\n") + 1
+        column = len(consumed) - (consumed.rfind("\n") + 1) + 1
+        return KgParseError(f"syntax error: {why}", path=source, line=line, column=column)
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    match = re.search(r"line (\d+)", str(exc))
+    line = int(match.group(1)) if match else None
+    return KgParseError(f"syntax error: {message}", path=source, line=line)
+
+
+def _check_literals(graph: Graph, source: str | Path, body: str) -> None:
+    for quad in (
+        graph.quads((None, None, None, None))
+        if isinstance(graph, Dataset)
+        else ((s, p, o, None) for s, p, o in graph)
+    ):
+        obj = quad[2]
+        if isinstance(obj, Literal) and obj.ill_typed:
+            needle = f'"{obj}"'
+            at = body.find(needle)
+            line = body.count("\n", 0, at) + 1 if at >= 0 else None
+            dt = compact(obj.datatype) if obj.datatype else "its datatype"
+            raise KgDataError(
+                f"{needle} is not a valid value of {dt}; fix the value or its datatype",
+                path=source,
+                line=line,
+            )
+
+
+def write_atomic(path: str | Path, data: bytes | str) -> None:
+    """Write a file whole or not at all: a temporary file beside it, then a rename.
+
+    :raises KgFileError: the directory cannot be created or written.
+    """
+    target = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise KgFileError(f"cannot write: {exc.strerror}", path=target) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
