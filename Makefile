@@ -1,0 +1,29 @@
+# Two commands on a fresh machine with Python 3.11:
+#   make build   set up .venv, install cchc-kg, build the graph into dist/cchc.trig
+#   make test    set up .venv with the test tools, run the test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: build test lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+build: $(VENV)/.installed
+	$(BIN)/kg build -o dist/cchc.trig
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest -q
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check kg tests scripts
+	$(BIN)/ruff format --check kg tests scripts
+
+clean:
+	rm -rf $(VENV) dist .pytest_cache

@@ -1,0 +1,30 @@
+"""Shared fixtures: the project's built graph, built once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import kg
+from kg.graph import KnowledgeGraph
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    """The checkout the tests run in."""
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def kgraph() -> KnowledgeGraph:
+    """The knowledge graph as ``kg build`` assembles it (sources, importers, rules)."""
+    return kg.build(ROOT)
+
+
+@pytest.fixture(scope="session")
+def report(kgraph: KnowledgeGraph) -> kg.Report:
+    """The SHACL report of the built graph against the project's shapes."""
+    return kg.validate(kgraph)
