@@ -111,7 +111,15 @@ def extract(requirement: str, workdir: Path) -> tuple[str, list[dict[str, object
     venv.create(env_dir, with_pip=True, clear=True)
     python = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", requirement],
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            requirement,
+        ],
         check=True,
     )
     result = subprocess.run(

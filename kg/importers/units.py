@@ -1,0 +1,311 @@
+"""Administrative units from data/units/units-{2020,2025}.csv into RDF.
+
+The two lists of the General Statistics Office (the 63 provinces of 2020 with their districts and
+communes, and the 34 provinces of 1 July 2025 with their communes) are kept as CSV, written by
+``scripts/fetch_units.py``; this module maps one file to the graph of docs/vocabulary.md. The
+2020 and 2025 units are different resources (``id:unit/01`` and ``id:unit/2025/01``), because
+the reform re-used codes for units with other borders.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, RDFS, SKOS, TIME, XSD
+
+from kg.errors import KgDataError, KgFileError, KgUsageError
+from kg.namespaces import CCHC, PREFIXES, SCHEMA, fold, resource, slugify
+
+__all__ = ["ERAS", "LEVELS", "UnitRow", "load_units", "province_names", "read_units", "unit_iri"]
+
+#: The levels of a row and the kinds each level admits (docs/vocabulary.md, unit-kind concepts).
+LEVELS: dict[str, frozenset[str]] = {
+    "province": frozenset({"tinh", "thanh-pho-truc-thuoc-trung-uong"}),
+    "district": frozenset({"quan", "huyen", "thi-xa", "thanh-pho-thuoc-tinh"}),
+    "commune": frozenset({"xa", "phuong", "thi-tran", "dac-khu"}),
+}
+
+COLUMNS = ("code", "name", "kind", "level", "parent_code")
+
+
+@dataclass(frozen=True)
+class _Era:
+    """What differs between the two lists: IRIs, valid time and the package release used."""
+
+    prefix: str
+    package_version: str
+    list_name_vi: str
+    list_name_en: str
+    begin: str | None
+    end: str | None
+    note: str
+
+
+ERAS: dict[str, _Era] = {
+    "2020": _Era(
+        prefix="",
+        package_version="0.4.3",
+        list_name_vi="Danh mục đơn vị hành chính Việt Nam (Tổng cục Thống kê, đầu năm 2021)",
+        list_name_en="List of administrative units of Vietnam (General Statistics Office, "
+        "early 2021)",
+        begin=None,
+        end="2025-06-30",
+        note="The units of the statistics-office list of early 2021, valid until the reform of "
+        "1 July 2025 (National Assembly Resolution 202/2025/QH15). The list gives no date from "
+        "which each unit existed, so the interval has no beginning.",
+    ),
+    "2025": _Era(
+        prefix="2025/",
+        package_version="2025.10.1",
+        list_name_vi="Danh mục đơn vị hành chính Việt Nam từ ngày 1/7/2025 (Tổng cục Thống kê)",
+        list_name_en="List of administrative units of Vietnam from 1 July 2025 "
+        "(General Statistics Office)",
+        begin="2025-07-01",
+        end=None,
+        note="The units formed on 1 July 2025 under National Assembly Resolution "
+        "202/2025/QH15; still valid when the list was taken.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One checked row of a units CSV, with the 1-based line it came from."""
+
+    code: str
+    name: str
+    kind: str
+    level: str
+    parent_code: str
+    line: int
+
+
+def unit_iri(code: str, era: str) -> URIRef:
+    """The IRI of a unit: ``id:unit/{code}`` (2020 list) or ``id:unit/2025/{code}``.
+
+    >>> str(unit_iri("01", "2025"))
+    'https://w3id.org/cchc/id/unit/2025/01'
+    """
+    return resource("unit", ERAS[era].prefix + code)
+
+
+def _era(era: str) -> _Era:
+    try:
+        return ERAS[era]
+    except KeyError:
+        raise KgUsageError(f"Unknown era {era!r}; use one of {', '.join(ERAS)}.") from None
+
+
+def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (1-based line, row) for each data row, checking the header first."""
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise KgFileError(f"Cannot read the units file: {exc.strerror}.", path=path) from exc
+    with handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise KgDataError(
+                f"The header lacks the column(s) {', '.join(missing)}; "
+                f"expected {','.join(COLUMNS)}.",
+                path=path,
+                line=1,
+            )
+        line = reader.line_num + 1
+        for row in reader:
+            yield line, {k: (v or "").strip() for k, v in row.items() if k is not None}
+            line = reader.line_num + 1
+
+
+def read_units(path: Path) -> list[UnitRow]:
+    """Read and check a units CSV: every row complete, codes unique, kinds and parents known.
+
+    The checks run over the whole file, whatever levels are loaded later, so that a broken file
+    fails the same way in the default build and in the national one.
+
+    :param path: a units CSV (columns ``code,name,kind,level,parent_code``).
+    :returns: the rows in file order.
+    :raises KgDataError: naming the file and line of the first bad row.
+    :raises KgFileError: when the file cannot be read.
+    """
+    rows: list[UnitRow] = []
+    seen: dict[str, int] = {}
+    for line, raw in _rows(path):
+
+        def fail(message: str, line: int = line) -> KgDataError:
+            return KgDataError(message, path=path, line=line)
+
+        code, name, kind, level = raw["code"], raw["name"], raw["kind"], raw["level"]
+        if not code:
+            raise fail("The row has no code; every unit needs its statistics-office code.")
+        if not code.isdigit():
+            raise fail(f"The code {code!r} is not a statistics-office code (digits only).")
+        if code in seen:
+            raise fail(f"The code {code} is used twice (first on line {seen[code]}).")
+        if not name:
+            raise fail(f"The unit {code} has no name.")
+        if level not in LEVELS:
+            raise fail(
+                f"The unit {code} has the unknown level {level!r}; use one of {', '.join(LEVELS)}."
+            )
+        if kind not in LEVELS[level]:
+            known = set().union(*LEVELS.values())
+            reason = "unknown kind" if kind not in known else f"kind not of level {level}:"
+            raise fail(
+                f"The unit {code} has the {reason} {kind!r}; "
+                f"use one of {', '.join(sorted(LEVELS[level]))}."
+            )
+        if level != "province" and not raw["parent_code"]:
+            raise fail(f"The {level} {code} has no parent_code.")
+        seen[code] = line
+        rows.append(UnitRow(code, name, kind, level, raw["parent_code"], line))
+    for row in rows:
+        if row.parent_code and row.parent_code not in seen:
+            raise KgDataError(
+                f"The unit {row.code} names the parent {row.parent_code}, "
+                "which is not in this file.",
+                path=path,
+                line=row.line,
+            )
+    return rows
+
+
+def province_names(path: Path) -> dict[str, UnitRow]:
+    """The provinces of a units CSV, keyed by folded name without "Tỉnh"/"Thành phố".
+
+    Reference data name provinces loosely ("TP. Hồ Chí Minh", "Hồ Chí Minh City", "Ha Noi");
+    :func:`name_key` turns any of them into the same key.
+
+    >>> from kg.importers.units import name_key
+    >>> name_key("TP. Hồ Chí Minh") == name_key("Thành phố Hồ Chí Minh") == "ho-chi-minh"
+    True
+    """
+    provinces: dict[str, UnitRow] = {}
+    for line, raw in _rows(path):
+        if raw.get("level") != "province":
+            continue
+        provinces[name_key(raw["name"])] = UnitRow(
+            raw["code"], raw["name"], raw["kind"], raw["level"], raw["parent_code"], line
+        )
+    return provinces
+
+
+def name_key(name: str) -> str:
+    """Fold a province name to its bare slug: no diacritics, no kind prefix, no "(city)".
+
+    >>> name_key("Đà Nẵng (city)"), name_key("Tỉnh Bà Rịa - Vũng Tàu"), name_key("Bà Rịa–Vũng Tàu")
+    ('da-nang', 'ba-ria-vung-tau', 'ba-ria-vung-tau')
+    """
+    text = fold(name).lower().strip()
+    text = text.replace("(city)", " ").strip()
+    if text.endswith(" city"):
+        text = text[: -len(" city")]
+    for prefix in ("tinh ", "thanh pho ", "tp. ", "tp "):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+            break
+    return slugify(text)
+
+
+def load_units(path: Path, *, era: str, levels: set[str] | None = None) -> Graph:
+    """Map one units CSV to RDF: each unit an administrative unit with code, name and time.
+
+    Each unit is a ``cchc:AdministrativeUnit`` and a ``schema:AdministrativeArea`` (the standard
+    type stated beside ours).
+
+    It gets its code (``skos:notation``), its Vietnamese name, kind, level, parent
+    (``schema:containedInPlace``, stated when the parent's level is loaded too), its valid time
+    (one shared ``time:Interval`` per list) and its source (the list, via the package).
+
+    :param path: ``data/units/units-2020.csv`` or ``units-2025.csv``.
+    :param era: ``"2020"`` or ``"2025"``: which list the file holds.
+    :param levels: the levels to load (``{"province"}`` for the default build); all when None.
+    :returns: a graph of the units.
+    :raises KgDataError: for a bad row (missing or duplicate code, unknown kind or level, a
+        parent not in the file), naming the file and line.
+    :raises KgUsageError: for an unknown era or level.
+
+    >>> g = load_units(Path("data/units/units-2020.csv"), era="2020", levels={"province"})
+    >>> len(set(g.subjects(RDF.type, CCHC.AdministrativeUnit)))
+    63
+    """
+    info = _era(era)
+    wanted = set(LEVELS) if levels is None else set(levels)
+    if unknown := wanted - set(LEVELS):
+        raise KgUsageError(
+            f"Unknown level(s) {', '.join(sorted(unknown))}; use {', '.join(LEVELS)}."
+        )
+    rows = read_units(path)
+    loaded_levels = {r.code: r.level for r in rows if r.level in wanted}
+
+    g = Graph()
+    for prefix, iri in PREFIXES.items():
+        g.bind(prefix, iri)
+    source = _source(g, era, info)
+    interval = _interval(g, era, info)
+    for row in rows:
+        if row.level not in wanted:
+            continue
+        unit = unit_iri(row.code, era)
+        name = Literal(row.name, lang="vi")
+        g.add((unit, RDF.type, CCHC.AdministrativeUnit))
+        g.add((unit, RDF.type, SCHEMA.AdministrativeArea))
+        g.add((unit, RDFS.label, name))
+        g.add((unit, SCHEMA.name, name))
+        g.add((unit, SKOS.notation, Literal(row.code)))
+        g.add((unit, CCHC.unitKind, resource("unit-kind", row.kind)))
+        g.add((unit, CCHC.level, resource("level", row.level)))
+        if row.parent_code in loaded_levels:
+            g.add((unit, SCHEMA.containedInPlace, unit_iri(row.parent_code, era)))
+        g.add((unit, CCHC.validDuring, interval))
+        g.add((unit, PROV.wasDerivedFrom, source))
+    return g
+
+
+def _source(g: Graph, era: str, info: _Era) -> URIRef:
+    """The source node of a list: the statistics-office list as the package carries it."""
+    source = resource("source", f"gso-units-{era}")
+    g.add((source, RDF.type, CCHC.Source))
+    g.add((source, RDF.type, SCHEMA.CreativeWork))
+    g.add((source, RDF.type, SCHEMA.Dataset))
+    for text, lang in ((info.list_name_vi, "vi"), (info.list_name_en, "en")):
+        g.add((source, RDFS.label, Literal(text, lang=lang)))
+        g.add((source, SCHEMA.name, Literal(text, lang=lang)))
+    g.add((source, SCHEMA.version, Literal(info.package_version)))
+    g.add((source, SCHEMA.url, URIRef("https://pypi.org/project/vietnam-provinces/")))
+    g.add(
+        (
+            source,
+            CCHC.note,
+            Literal(
+                "Codes, names and kinds of the General Statistics Office of Vietnam (Tổng cục "
+                "Thống kê), taken from the package vietnam-provinces by Nguyễn Hồng Quân "
+                f"(GPL-3.0), version {info.package_version}; see data/units/README.md.",
+                lang="en",
+            ),
+        )
+    )
+    return source
+
+
+def _interval(g: Graph, era: str, info: _Era) -> URIRef:
+    """The valid time shared by every unit of a list, with deterministic IRIs (no blank nodes)."""
+    interval = resource("interval", f"unit-list-{era}")
+    g.add((interval, RDF.type, TIME.Interval))
+    g.add((interval, CCHC.note, Literal(info.note, lang="en")))
+    for prop, date, suffix in (
+        (TIME.hasBeginning, info.begin, "beginning"),
+        (TIME.hasEnd, info.end, "end"),
+    ):
+        if date is None:
+            continue
+        instant = resource("interval", f"unit-list-{era}-{suffix}")
+        g.add((interval, prop, instant))
+        g.add((instant, RDF.type, TIME.Instant))
+        g.add((instant, TIME.inXSDDate, Literal(date, datatype=XSD.date)))
+    return interval
