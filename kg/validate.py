@@ -124,6 +124,8 @@ def validate(
         data_graph += ontology
     if isinstance(shapes_graph, (str, Path)):
         shapes_graph = parse(shapes_graph)
+    else:
+        shapes_graph = _copy(shapes_graph)  # pySHACL adds triples to the graph it is given
     try:
         conforms, results_graph, _text = pyshacl.validate(
             data_graph,
@@ -147,6 +149,13 @@ def validate(
         graph=results_graph,
         data=data_graph,
     )
+
+
+def _copy(graph: Graph) -> Graph:
+    out = Graph()
+    for triple in graph:
+        out.add(triple)
+    return out
 
 
 def _first_line(exc: Exception) -> str:

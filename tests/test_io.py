@@ -1,0 +1,111 @@
+"""Reading RDF: NFC on the way in, errors that name the file, line and column."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from kg.errors import KgDataError, KgFileError, KgParseError, KgUsageError
+from kg.io import Format, parse, write_atomic
+
+
+def test_nfd_text_is_normalised_to_nfc(tmp_path: Path) -> None:
+    nfd = unicodedata.normalize("NFD", "Hà Nội")
+    assert nfd != "Hà Nội"
+    path = tmp_path / "nfd.ttl"
+    path.write_text(f'<urn:hn> <http://www.w3.org/2000/01/rdf-schema#label> "{nfd}"@vi .\n')
+    graph = parse(path)
+    assert set(graph.objects()) == {Literal("Hà Nội", lang="vi")}
+
+
+def test_syntax_error_names_file_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "broken.ttl"
+    path.write_text(
+        '@prefix ex: <http://e/> .\nex:a ex:b "x" .\nex:a ex:c ex:d\nex:e ex:f ex:g .\n'
+    )
+    with pytest.raises(KgParseError) as info:
+        parse(path)
+    err = info.value
+    assert (err.path, err.line) == (str(path), 4)
+    assert err.column == 1
+    assert str(err).startswith(f"{path}:4:1: syntax error:")
+
+
+def test_unknown_prefix_is_one_clear_line(tmp_path: Path) -> None:
+    path = tmp_path / "prefix.ttl"
+    path.write_text('@prefix ex: <http://e/> .\nex:a foo:b "x" .\n')
+    with pytest.raises(
+        KgParseError, match=r'prefix\.ttl:2:6: syntax error: Prefix "foo:" not bound'
+    ):
+        parse(path)
+
+
+def test_invalid_date_literal_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "date.ttl"
+    path.write_text(
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n\n"
+        '<urn:e> <urn:date> "2020-20-20"^^xsd:date .\n'
+    )
+    with pytest.raises(KgDataError) as info:
+        parse(path)
+    assert info.value.line == 3
+    assert '"2020-20-20" is not a valid value of xsd:date' in str(info.value)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(KgFileError, match="no such file"):
+        parse(tmp_path / "nope.ttl")
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.ttl"
+    path.write_bytes('<urn:a> <urn:b> "x" .\n<urn:a> <urn:b> "Hà" .\n'.encode("latin-1"))
+    with pytest.raises(KgParseError) as info:
+        parse(path)
+    assert info.value.line == 2
+
+
+def test_format_lookup() -> None:
+    assert Format.from_extension("a/b.TRIG") is Format.TRIG
+    assert Format.from_media_type("text/turtle; charset=utf-8") is Format.TURTLE
+    assert Format.from_label("json-ld") is Format.JSONLD
+    with pytest.raises(KgUsageError, match="cannot tell the RDF format"):
+        Format.from_extension("data.csv")
+    with pytest.raises(KgUsageError, match="unknown RDF format 'yaml'"):
+        Format.from_label("yaml")
+
+
+def test_write_atomic_leaves_nothing_on_failure(tmp_path: Path) -> None:
+    target = tmp_path / "out.ttl"
+    target.write_text("old")
+
+    class Boom(bytes):
+        pass
+
+    write_atomic(target, "new")
+    assert target.read_text() == "new"
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(KgFileError):
+        write_atomic(blocker / "sub" / "out.ttl", "x")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "out.ttl"]
+
+
+_text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=0, max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(_text, min_size=1, max_size=5), lang=st.sampled_from(["vi", "en", None]))
+def test_turtle_round_trip(values: list[str], lang: str | None) -> None:
+    graph = Graph()
+    for n, value in enumerate(values):
+        text = unicodedata.normalize("NFC", value)
+        graph.add((URIRef(f"urn:s{n}"), URIRef("urn:p"), Literal(text, lang=lang)))
+    data = graph.serialize(format="turtle")
+    assert isomorphic(parse("round.ttl", text=data), graph)
