@@ -155,7 +155,8 @@ def parse(
 ) -> Graph:
     """Parse RDF from a file (or from ``text``, named ``source`` in messages) into a graph.
 
-        Quad formats (TriG, N-Quads) are parsed into a :class:`rdflib.Dataset`; triple formats into a
+        Quad formats (TriG, N-Quads) are parsed into a :class:`rdflib.Dataset`; triple formats
+    into a
         :class:`rdflib.Graph`, or into ``into`` when it is given.
 
         :param source: the file to read, or the name to use in messages when ``text`` is given.

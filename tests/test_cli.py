@@ -21,7 +21,8 @@ SHAPES = """@prefix ex: <http://example.org/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 ex:ThingShape a sh:NodeShape ; sh:targetClass ex:Thing ;
   sh:property [ sh:path rdfs:label ; sh:languageIn ("vi" "en") ;
-                sh:message "Nhãn phải có thẻ ngôn ngữ vi hoặc en"@vi, "Labels must be vi or en"@en ] ;
+                sh:message "Nhãn phải có thẻ ngôn ngữ vi hoặc en"@vi,
+                           "Labels must be vi or en"@en ] ;
   sh:property [ sh:path rdfs:label ; sh:minCount 1 ; sh:severity sh:Warning ;
                 sh:message "Thiếu nhãn"@vi, "Missing label"@en ] .
 """
