@@ -155,25 +155,23 @@ def parse(
 ) -> Graph:
     """Parse RDF from a file (or from ``text``, named ``source`` in messages) into a graph.
 
-        Quad formats (TriG, N-Quads) are parsed into a :class:`rdflib.Dataset`; triple formats
-    into a
-        :class:`rdflib.Graph`, or into ``into`` when it is given.
+    Quad formats (TriG, N-Quads) are parsed into a :class:`rdflib.Dataset`; triple formats
+    into a :class:`rdflib.Graph`, or into ``into`` when it is given.
 
-        :param source: the file to read, or the name to use in messages when ``text`` is given.
-        :param format: the format; guessed from the file extension when omitted.
-        :param text: RDF text to parse instead of reading ``source``.
-        :param into: a graph to add the triples to.
-        :returns: the graph (or dataset) holding what was parsed.
-        :raises KgParseError: the text is not valid RDF; names the file, line and column.
-        :raises KgDataError: a literal is not a valid value of its datatype.
-        :raises KgFileError: the file is missing or unreadable.
+    :param source: the file to read, or the name to use in messages when ``text`` is given.
+    :param format: the format; guessed from the file extension when omitted.
+    :param text: RDF text to parse instead of reading ``source``.
+    :param into: a graph to add the triples to.
+    :returns: the graph (or dataset) holding what was parsed.
+    :raises KgParseError: the text is not valid RDF; names the file, line and column.
+    :raises KgDataError: a literal is not a valid value of its datatype.
+    :raises KgFileError: the file is missing or unreadable.
 
-        >>> import unicodedata
-    import warnings
-        >>> nfd = unicodedata.normalize("NFD", "Hà Nội")
-        >>> g = parse("inline.ttl", text=f'<urn:a> <urn:b> "{nfd}"@vi .')
-        >>> str(next(iter(g.objects()))) == "Hà Nội"
-        True
+    >>> import unicodedata
+    >>> nfd = unicodedata.normalize("NFD", "Hà Nội")
+    >>> g = parse("inline.ttl", text=f'<urn:a> <urn:b> "{nfd}"@vi .')
+    >>> str(next(iter(g.objects()))) == "Hà Nội"
+    True
     """
     fmt = format or Format.from_extension(source)
     body = unicodedata.normalize("NFC", text) if text is not None else read_text(source)
