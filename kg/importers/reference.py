@@ -80,7 +80,7 @@ CHINH_PHU = resource("agency", "chinh-phu")
 QUOC_HOI = resource("agency", "quoc-hoi")
 RESOLUTION_202 = resource("document", "202-2025-qh15")
 #: The first day of the 2025 units; the same instant begins their valid time (units.py).
-REFORM_INSTANT = resource("interval", "unit-list-2025-beginning")
+REFORM_INSTANT = resource("instant", "unit-list-2025-begin")
 
 #: Agencies this file names, with the classes and labels it states for them. Keyed by a
 #: lower-case fragment of the publisher text ("Ministry of Home Affairs").
@@ -618,7 +618,7 @@ class _FactsLoader:
         self._claim_common(membership, row, source)
         if begin is not None:
             interval = resource("interval", f"membership-{slug}")
-            instant = resource("interval", f"membership-{slug}-beginning")
+            instant = resource("instant", f"membership-{slug}-begin")
             g.add((membership, ORG.memberDuring, interval))
             g.add((interval, RDF.type, TIME.Interval))
             g.add((interval, TIME.hasBeginning, instant))

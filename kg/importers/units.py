@@ -299,12 +299,12 @@ def _interval(g: Graph, era: str, info: _Era) -> URIRef:
     g.add((interval, RDF.type, TIME.Interval))
     g.add((interval, CCHC.note, Literal(info.note, lang="en")))
     for prop, date, suffix in (
-        (TIME.hasBeginning, info.begin, "beginning"),
+        (TIME.hasBeginning, info.begin, "begin"),
         (TIME.hasEnd, info.end, "end"),
     ):
         if date is None:
             continue
-        instant = resource("interval", f"unit-list-{era}-{suffix}")
+        instant = resource("instant", f"unit-list-{era}-{suffix}")
         g.add((interval, prop, instant))
         g.add((instant, RDF.type, TIME.Instant))
         g.add((instant, TIME.inXSDDate, Literal(date, datatype=XSD.date)))
