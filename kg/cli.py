@@ -195,6 +195,91 @@ def stats(fmt: str, root: Path | None, output: Path | None) -> None:
     _emit(render_stats(compute(build_graph(root)), fmt), output)
 
 
+def _graph(root: Path | None, data: tuple[Path, ...]) -> Any:
+    """The graph a command reads: RDF files given with --data, else a fresh build."""
+    from kg.build import build as build_graph
+    from kg.graph import KnowledgeGraph
+
+    return KnowledgeGraph.from_files(data) if data else build_graph(root)
+
+
+def _data_option(f: Any) -> Any:
+    return click.option(
+        "--data",
+        "data",
+        multiple=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Read this RDF file (e.g. dist/cchc.trig) instead of building; repeatable.",
+    )(f)
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("--sparql", "sparql_text", default=None, help="SPARQL text to run.")
+@click.option(
+    "--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="Bind a parameter."
+)
+@click.option(
+    "--format",
+    "fmt",
+    default=None,
+    help="table, csv, tsv, json, xml, md; for CONSTRUCT/DESCRIBE an RDF format (turtle, ...).",
+)
+@_lang_option
+@click.option("--list", "list_only", is_flag=True, help="List the catalog's queries.")
+@click.option("--allow-remote", is_flag=True, help="Allow SERVICE and FROM of outside IRIs.")
+@_output_option
+@_root_option
+@_data_option
+def query(
+    query: str | None,
+    sparql_text: str | None,
+    params: tuple[str, ...],
+    fmt: str | None,
+    lang: str,
+    list_only: bool,
+    allow_remote: bool,
+    output: Path | None,
+    root: Path | None,
+    data: tuple[Path, ...],
+) -> None:
+    """Run a catalog query by name, a .rq file, - (standard input) or --sparql TEXT.
+
+    ASK queries print true or false and exit 0 or 1.
+
+    Example: kg query par-index-ranking --param year=2019
+    """
+    from kg.query import StoredQuery, default_catalog, run
+    from kg.render import render_catalog, render_query_output
+
+    catalog = default_catalog(root)
+    if list_only:
+        _emit(render_catalog(catalog, fmt or "table", lang=lang), output)
+        return
+    if (query is None) == (sparql_text is None):
+        raise click.UsageError("give one query: a catalog name, a .rq file, - or --sparql TEXT")
+    if sparql_text is not None:
+        stored = StoredQuery.from_text(sparql_text, name="--sparql")
+    elif query == "-":
+        stored = StoredQuery.from_text(click.get_text_stream("stdin").read(), name="<stdin>")
+    else:
+        stored = None
+    values = dict(_split_param(p) for p in params)
+    graph = _graph(root, data)
+    target = stored if stored is not None else (query or "")
+    results = run(graph, target, values, allow_remote=allow_remote, catalog=catalog)
+    _emit(render_query_output(results, fmt, lang=lang, labels=graph), output)
+    if results.type == "ASK" and not results.boolean:
+        raise click.exceptions.Exit(1)
+
+
+def _split_param(text: str) -> tuple[str, str]:
+    name, eq, value = text.partition("=")
+    if not eq or not name.strip():
+        raise click.BadParameter(f"{text!r} is not NAME=VALUE", param_hint="--param")
+    return name.strip(), value
+
+
 def main() -> None:
     """The console script ``kg``."""
     cli(prog_name="kg")

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.query import Result
 from rdflib.term import Node
+
+if TYPE_CHECKING:
+    from kg.query import Results
 
 from kg.errors import KgUsageError
 from kg.namespaces import GRAPH, PREFIXES, graph_name
@@ -120,6 +124,21 @@ class KnowledgeGraph:
 
         prepared = prepare(query)
         return self._dataset.query(prepared, initBindings=dict(bindings or {}))
+
+    def query(self, query: str, /, *, allow_remote: bool = False, **params: object) -> Results:
+        """Run a catalog query by name (or a ``.rq`` file, or SPARQL text) with parameters.
+
+        >>> graph.query("par-index-ranking", year=2019).to_dataframe()  # doctest: +SKIP
+
+        :param query: a catalog name, a path to a ``.rq`` file, or SPARQL text.
+        :param allow_remote: allow SERVICE and FROM of IRIs outside the dataset.
+        :param params: the query's parameters, as strings or RDF terms.
+        :raises KgUsageError: unknown name or parameter, or a refused query.
+        :raises KgParseError: the query does not parse.
+        """
+        from kg.query import run
+
+        return run(self, query, params, allow_remote=allow_remote)
 
     def __len__(self) -> int:
         return sum(len(self._dataset.graph(n)) for n in self.graph_names())

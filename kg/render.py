@@ -188,3 +188,203 @@ def render_stats(st: object, format: str = "text") -> str:
     ]
     parts.append(render_table(["language", "labelled", "resources", "coverage"], rows))
     return "\n".join(parts)
+
+
+RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml", "md")
+_SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
+
+
+def render_results(
+    results: object,
+    format: str = "table",
+    *,
+    lang: str = "vi",
+    labels: object | None = None,
+    width: int = 48,
+) -> str:
+    """Query results as text: a ``table`` (labels beside IRIs), or the SPARQL 1.1 result formats
+    ``csv``, ``tsv``, ``json``, ``xml``, and ``md`` (a Markdown table).
+
+    CONSTRUCT and DESCRIBE results are graphs: use :func:`kg.export.serialize` for them.
+
+    :param results: a :class:`kg.query.Results`.
+    :param labels: the graph to take labels from (for ``table`` and ``md``).
+    :param width: wrap table cells wider than this.
+    :raises KgUsageError: unknown format.
+    """
+    from rdflib import Graph
+
+    from kg.query import Results
+
+    assert isinstance(results, Results)
+    if format not in RESULT_FORMATS:
+        raise KgUsageError(
+            f"unknown result format {format!r}; use one of {', '.join(RESULT_FORMATS)}"
+        )
+    if results.type == "ASK":
+        return _render_boolean(bool(results.boolean), format)
+    names = results.variables
+    rows = results.rows
+    if format == "json":
+        body = {
+            "head": {"vars": names},
+            "results": {
+                "bindings": [
+                    {v: _json_term(t) for v, t in row.items() if t is not None} for row in rows
+                ]
+            },
+        }
+        return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
+    if format == "xml":
+        return _xml_results(names, rows)
+    if format == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(names)
+        for row in rows:
+            writer.writerow([_plain(row.get(v)) for v in names])
+        return out.getvalue()
+    if format == "tsv":
+        lines = ["\t".join("?" + v for v in names)]
+        for row in rows:
+            lines.append("\t".join(row[v].n3() if row.get(v) is not None else "" for v in names))
+        return "\n".join(lines) + "\n"
+    graph = labels if isinstance(labels, Graph) else Graph()
+    cells = [[_shown(graph, row.get(v), lang) for v in names] for row in rows]
+    if format == "md":
+        head = "| " + " | ".join(names) + " |\n| " + " | ".join("---" for _ in names) + " |\n"
+        body_lines = ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in cells]
+        return head + "".join(line + "\n" for line in body_lines)
+    return _wrapped_table(names, cells, width) + f"({len(rows)} rows)\n"
+
+
+def _render_boolean(value: bool, format: str) -> str:
+    if format == "json":
+        return json.dumps({"head": {}, "boolean": value}) + "\n"
+    if format == "xml":
+        return (
+            f'<?xml version="1.0"?>\n<sparql xmlns="{_SPARQL_RESULTS_NS}">\n  <head/>\n'
+            f"  <boolean>{'true' if value else 'false'}</boolean>\n</sparql>\n"
+        )
+    return ("true" if value else "false") + "\n"
+
+
+def _json_term(term: Node) -> dict[str, str]:
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, Literal):
+        out = {"type": "literal", "value": str(term)}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype:
+            out["datatype"] = str(term.datatype)
+        return out
+    return {"type": "bnode", "value": str(term)}
+
+
+def _xml_results(names: Sequence[str], rows: Sequence[dict[str, Node]]) -> str:
+    from xml.sax.saxutils import escape, quoteattr
+
+    out = [f'<?xml version="1.0"?>\n<sparql xmlns="{_SPARQL_RESULTS_NS}">', "  <head>"]
+    out += [f"    <variable name={quoteattr(v)}/>" for v in names]
+    out += ["  </head>", "  <results>"]
+    for row in rows:
+        out.append("    <result>")
+        for v in names:
+            term = row.get(v)
+            if term is None:
+                continue
+            if isinstance(term, URIRef):
+                inner = f"<uri>{escape(str(term))}</uri>"
+            elif isinstance(term, Literal):
+                attr = ""
+                if term.language:
+                    attr = f" xml:lang={quoteattr(term.language)}"
+                elif term.datatype:
+                    attr = f" datatype={quoteattr(str(term.datatype))}"
+                inner = f"<literal{attr}>{escape(str(term))}</literal>"
+            else:
+                inner = f"<bnode>{escape(str(term))}</bnode>"
+            out.append(f"      <binding name={quoteattr(v)}>{inner}</binding>")
+        out.append("    </result>")
+    out += ["  </results>", "</sparql>"]
+    return "\n".join(out) + "\n"
+
+
+def _plain(term: Node | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, (URIRef, Literal)):
+        return str(term)
+    return "_:" + str(term)
+
+
+def _shown(graph: object, term: Node | None, lang: str) -> str:
+    from rdflib import Graph
+
+    if term is None:
+        return ""
+    if isinstance(term, URIRef) and isinstance(graph, Graph):
+        return show(graph, term, lang)
+    return _plain(term)
+
+
+def _wrapped_table(headers: Sequence[str], cells: list[list[str]], width: int) -> str:
+    import textwrap
+
+    widths = [min(width, max([len(h)] + [len(r[i]) for r in cells])) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in cells:
+        wrapped = [textwrap.wrap(c, w) or [""] for c, w in zip(row, widths, strict=True)]
+        for n in range(max(len(c) for c in wrapped)):
+            parts = [
+                (c[n] if n < len(c) else "").ljust(w) for c, w in zip(wrapped, widths, strict=True)
+            ]
+            lines.append("  ".join(parts).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def render_catalog(catalog: object, format: str = "table", *, lang: str = "vi") -> str:
+    """``kg query --list``: every catalog query with its titles and parameters."""
+    from kg.query import Catalog
+
+    assert isinstance(catalog, Catalog)
+    entries = [
+        {
+            "name": q.name,
+            "title_vi": q.titles.get("vi", ""),
+            "title_en": q.titles.get("en", ""),
+            "parameters": [p.describe() for p in q.parameters],
+        }
+        for q in catalog
+    ]
+    if format == "json":
+        return json.dumps(entries, ensure_ascii=False, indent=2) + "\n"
+    if format not in ("table", "md"):
+        raise KgUsageError("kg query --list prints a table, md or json")
+    rows = [
+        [e["name"], e["title_vi"] if lang == "vi" else e["title_en"], "; ".join(e["parameters"])]
+        for e in entries
+    ]
+    if format == "md":
+        head = "| name | title | parameters |\n| --- | --- | --- |\n"
+        return head + "".join("| " + " | ".join(r) + " |\n" for r in rows)
+    return _wrapped_table(["name", "title", "parameters"], rows, 60)
+
+
+def render_query_output(results: object, format: str | None, *, lang: str, labels: object) -> str:
+    """What ``kg query`` prints: a result table or format, or RDF for graph results."""
+    from kg.query import Results
+
+    assert isinstance(results, Results)
+    if results.graph is not None:
+        from kg.export import serialize
+        from kg.graph import KnowledgeGraph
+        from kg.io import Format
+
+        holder = KnowledgeGraph()
+        holder.add("result", results.graph)
+        return serialize(holder, Format.from_label(format or "turtle")).decode("utf-8")
+    graph = getattr(labels, "dataset", labels)
+    return render_results(results, format or "table", lang=lang, labels=graph)
