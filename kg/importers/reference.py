@@ -140,7 +140,7 @@ _NOTE_CLAIM = re.compile(
 
 
 def detect_language(text: str) -> str:
-    """``"vi"`` when the text reads as Vietnamese, else ``"en"``: at least 40% of its words
+    """``"vi"`` when the text reads as Vietnamese, else ``"en"``: more than half of its words
     carry diacritics (Vietnamese names inside an English sentence do not make it Vietnamese).
 
     >>> detect_language("Hà Nội PAR INDEX 2019 = 84.64% (position 2)")
@@ -150,7 +150,7 @@ def detect_language(text: str) -> str:
     """
     words = [w for w in text.split() if any(c.isalpha() for c in w)]
     marked = [w for w in words if fold(w) != w]
-    return "vi" if words and len(marked) / len(words) >= 0.4 else "en"
+    return "vi" if words and len(marked) / len(words) > 0.5 else "en"
 
 
 def _lit(text: str) -> Literal:

@@ -1,0 +1,367 @@
+"""The CSV importers: administrative units (units.py) and reference facts (reference.py)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, TIME, XSD
+
+from kg.errors import KgDataError
+from kg.importers.reference import load_facts, load_provinces_2025
+from kg.importers.units import load_units
+from kg.namespaces import CCHC, QB, SCHEMA, SDMX_DIMENSION, resource
+
+ROOT = Path(__file__).resolve().parent.parent
+UNITS_2020 = ROOT / "data" / "units" / "units-2020.csv"
+UNITS_2025 = ROOT / "data" / "units" / "units-2025.csv"
+FACTS = ROOT / "data" / "reference" / "facts.csv"
+PROVINCES_2025 = ROOT / "data" / "reference" / "provinces-2025.csv"
+
+HEADER = "code,name,kind,level,parent_code\n"
+
+
+def unit(code: str, era: str = "2020") -> URIRef:
+    return resource("unit", code if era == "2020" else f"2025/{code}")
+
+
+def obs(slug: str) -> URIRef:
+    return resource("observation", slug)
+
+
+@pytest.fixture(scope="module")
+def units_2020() -> Graph:
+    return load_units(UNITS_2020, era="2020")
+
+
+@pytest.fixture(scope="module")
+def units_2025() -> Graph:
+    return load_units(UNITS_2025, era="2025")
+
+
+@pytest.fixture(scope="module")
+def facts() -> Graph:
+    return load_facts(FACTS, units=UNITS_2020)
+
+
+@pytest.fixture(scope="module")
+def changes() -> Graph:
+    return load_provinces_2025(PROVINCES_2025, units_2020=UNITS_2020, units_2025=UNITS_2025)
+
+
+def count_by_level(g: Graph) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for u in g.subjects(RDF.type, CCHC.AdministrativeUnit):
+        level = str(g.value(u, CCHC.level)).rsplit("/", 1)[-1]
+        counts[level] = counts.get(level, 0) + 1
+    return counts
+
+
+# ---- units ------------------------------------------------------------------------------------
+
+
+def test_units_2020_counts(units_2020: Graph) -> None:
+    assert count_by_level(units_2020) == {"province": 63, "district": 705, "commune": 10603}
+
+
+def test_units_2025_counts(units_2025: Graph) -> None:
+    assert count_by_level(units_2025) == {"province": 34, "commune": 3321}
+
+
+def test_ha_noi_2020_has_30_districts_and_579_communes(units_2020: Graph) -> None:
+    districts = set(units_2020.subjects(SCHEMA.containedInPlace, unit("01")))
+    communes = {c for d in districts for c in units_2020.subjects(SCHEMA.containedInPlace, d)}
+    assert len(districts) == 30
+    assert len(communes) == 579
+
+
+def test_ha_noi_2025_has_126_communes(units_2025: Graph) -> None:
+    assert len(set(units_2025.subjects(SCHEMA.containedInPlace, unit("01", "2025")))) == 126
+
+
+def test_unit_carries_standard_terms_code_kind_and_name(units_2020: Graph) -> None:
+    ba_dinh = unit("001")
+    g = units_2020
+    assert (ba_dinh, RDF.type, SCHEMA.AdministrativeArea) in g
+    assert g.value(ba_dinh, CCHC.unitKind) == resource("unit-kind", "quan")
+    assert g.value(ba_dinh, SCHEMA.name) == Literal("Quận Ba Đình", lang="vi")
+    assert g.value(ba_dinh, SKOS.notation) == Literal("001")
+    assert g.value(unit("01"), CCHC.unitKind) == resource(
+        "unit-kind", "thanh-pho-truc-thuoc-trung-uong"
+    )
+    source = g.value(ba_dinh, PROV.wasDerivedFrom)
+    assert (source, SCHEMA.version, Literal("0.4.3")) in g
+
+
+def test_unit_valid_time_2020_ends_2025_06_30_without_beginning(units_2020: Graph) -> None:
+    interval = units_2020.value(unit("01"), CCHC.validDuring)
+    assert isinstance(interval, URIRef)
+    end = units_2020.value(interval, TIME.hasEnd)
+    assert units_2020.value(end, TIME.inXSDDate) == Literal("2025-06-30", datatype=XSD.date)
+    assert units_2020.value(interval, TIME.hasBeginning) is None
+    assert units_2020.value(interval, CCHC.note) is not None
+
+
+def test_unit_valid_time_2025_begins_2025_07_01_without_end(units_2025: Graph) -> None:
+    interval = units_2025.value(unit("01", "2025"), CCHC.validDuring)
+    begin = units_2025.value(interval, TIME.hasBeginning)
+    assert units_2025.value(begin, TIME.inXSDDate) == Literal("2025-07-01", datatype=XSD.date)
+    assert units_2025.value(interval, TIME.hasEnd) is None
+
+
+def test_levels_filter_loads_provinces_only() -> None:
+    g = load_units(UNITS_2020, era="2020", levels={"province"})
+    assert count_by_level(g) == {"province": 63}
+    # The parent of a loaded unit that is not loaded is not pointed at.
+    assert not set(g.triples((None, SCHEMA.containedInPlace, None)))
+
+
+@pytest.mark.parametrize(
+    ("rows", "line", "reason"),
+    [
+        ("01,Thành phố Hà Nội,thanh-pho-truc-thuoc-trung-uong,province,\n"
+         ",Quận X,quan,district,01\n", 3, "no code"),
+        ("01,Thành phố Hà Nội,thanh-pho-truc-thuoc-trung-uong,province,\n"
+         "01,Tỉnh Hà Giang,tinh,province,\n", 3, "used twice"),
+        ("01,Thành phố Hà Nội,thanh-pho-truc-thuoc-trung-uong,province,\n"
+         "001,Quận Ba Đình,quan,district,99\n", 3, "not in this file"),
+        ("01,Thành phố Hà Nội,thu-do,province,\n", 2, "unknown kind"),
+        ("01,Thành phố Hà Nội,thanh-pho-truc-thuoc-trung-uong,region,\n", 2, "unknown level"),
+        ("01,Thành phố Hà Nội,quan,province,\n", 2, "not of level province"),
+    ],
+)  # fmt: skip
+def test_bad_unit_rows_raise_naming_file_and_line(
+    tmp_path: Path, rows: str, line: int, reason: str
+) -> None:
+    path = tmp_path / "units.csv"
+    path.write_text(HEADER + rows, encoding="utf-8")
+    with pytest.raises(KgDataError, match=reason) as info:
+        load_units(path, era="2020")
+    assert info.value.path == str(path)
+    assert info.value.line == line
+    assert f"{path}:{line}:" in str(info.value)
+
+
+# ---- facts ------------------------------------------------------------------------------------
+
+
+def test_every_reference_row_becomes_a_node_with_its_source(facts: Graph) -> None:
+    with FACTS.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 68
+    for row in rows:
+        nodes = list(facts.subjects(DCTERMS.identifier, Literal(row["id"])))
+        assert nodes, row["id"]
+        for node in nodes:
+            source = facts.value(node, PROV.wasDerivedFrom)
+            assert (source, RDF.type, CCHC.Source) in facts, row["id"]
+            assert facts.value(source, SCHEMA.url) == URIRef(row["source_url"]), row["id"]
+
+
+def test_no_blank_nodes(facts: Graph, changes: Graph, units_2025: Graph) -> None:
+    for g in (facts, changes, units_2025):
+        assert not any(isinstance(t, BNode) for triple in g for t in triple)
+
+
+def test_stated_rank_sits_on_the_observation(facts: Graph) -> None:
+    o = obs("par-index-01-2019-f005")
+    assert (o, RDF.type, QB.Observation) in facts
+    assert facts.value(o, QB.dataSet) == resource("dataset", "par-index")
+    assert facts.value(o, SDMX_DIMENSION.refArea) == unit("01")
+    assert facts.value(o, SDMX_DIMENSION.refPeriod) == Literal("2019", datatype=XSD.gYear)
+    assert facts.value(o, CCHC.score) == Literal("84.64", datatype=XSD.decimal)
+    assert facts.value(o, CCHC.rank) == Literal(2)
+    assert facts.value(o, CCHC.rankBasis) == resource("rank-basis", "stated")
+
+
+def test_computed_rank_is_a_separate_derived_observation(facts: Graph) -> None:
+    score = obs("pci-01-2012-f029")
+    rank = obs("pci-01-2012-f029-rank")
+    assert facts.value(score, CCHC.rank) is None
+    assert facts.value(score, CCHC.score) == Literal("53.40", datatype=XSD.decimal)
+    assert facts.value(rank, CCHC.rank) == Literal(51)
+    assert facts.value(rank, CCHC.rankBasis) == resource("rank-basis", "computed")
+    assert (rank, PROV.wasDerivedFrom, score) in facts
+    assert "computed" in str(facts.value(rank, CCHC.note))
+    # No observation anywhere claims a computed rank as stated.
+    stated = resource("rank-basis", "stated")
+    for node in facts.subjects(CCHC.rankBasis, stated):
+        assert not str(node).endswith("-rank")
+
+
+def test_inferred_rank(facts: Graph) -> None:
+    rank = obs("par-index-83-2019-f009-rank")
+    assert facts.value(rank, CCHC.rank) == Literal(63)
+    assert facts.value(rank, CCHC.rankBasis) == resource("rank-basis", "inferred")
+
+
+def test_conflicts_keep_both_claims(facts: Graph) -> None:
+    pairs = {
+        (obs("pci-01-2012-f029-rank"), obs("pci-01-2012-f039")),
+        (obs("pci-01-2016-f028"), obs("pci-01-2016-f033")),
+        (obs("papi-22-2019-f049"), obs("papi-22-2019-f049-note")),
+    }
+    found = {
+        tuple(sorted((a, b)))
+        for a, b in facts.subject_objects(CCHC.conflictsWith)  # type: ignore[type-var]
+    }
+    assert found == {tuple(sorted(p)) for p in pairs}
+    for a, b in pairs:
+        assert (b, CCHC.conflictsWith, a) in facts
+    other = obs("papi-22-2019-f049-note")
+    assert facts.value(other, CCHC.score) == Literal("44.66", datatype=XSD.decimal)
+    assert str(facts.value(other, PROV.wasDerivedFrom)).endswith(
+        "quang-ninh-leads-in-par-index-for-third-consecutive-year"
+    )
+
+
+def test_national_average_and_counts(facts: Graph) -> None:
+    avg = obs("par-index-viet-nam-2019-f010")
+    assert facts.value(avg, SDMX_DIMENSION.refArea) == resource("place", "viet-nam")
+    assert facts.value(avg, CCHC.meanScore) == Literal("81.15", datatype=XSD.decimal)
+    l34 = obs("online-procedures-level-3-4-01-2020-f062")
+    assert facts.value(l34, CCHC["count"]) == Literal(1421)
+    assert facts.value(l34, CCHC.countOutOf) == Literal(1611)
+    l4 = obs("online-procedures-level-4-01-2020-f063")
+    assert facts.value(l4, CCHC["count"]) == Literal(388)
+    assert facts.value(l4, CCHC.countOutOf) is None
+
+
+def test_ho_chi_minh_city_is_found_by_folded_name(facts: Graph) -> None:
+    o = obs("ict-index-it-industry-79-2020-f051")
+    assert facts.value(o, SDMX_DIMENSION.refArea) == unit("79")
+
+
+def test_quote_language_detected(facts: Graph) -> None:
+    claim = resource("claim", "f054")
+    assert facts.value(claim, CCHC.quote).language == "vi"  # type: ignore[union-attr]
+    assert facts.value(obs("par-index-01-2019-f005"), CCHC.quote).language == "en"  # type: ignore[union-attr]
+
+
+def test_documents_targets_and_publishers(facts: Graph) -> None:
+    from kg.namespaces import ELI
+
+    doc = resource("document", "30c-nq-cp")
+    assert facts.value(doc, ELI.date_document) == Literal("2011-11-08", datatype=XSD.date)
+    assert facts.value(doc, ELI.passed_by) == resource("agency", "chinh-phu")
+    assert {t.language for t in facts.objects(doc, ELI.title)} == {"vi", "en"}
+    target = resource("target", "30c-nq-cp-sipas-80")
+    assert facts.value(target, CCHC.deadline) == Literal("2020", datatype=XSD.gYear)
+    assert facts.value(target, CCHC.thresholdQualifier) == resource("qualifier", "above")
+    doc76 = resource("document", "76-nq-cp")
+    assert facts.value(doc76, DCTERMS.replaces) is None
+    assert facts.value(resource("claim", "f056"), CCHC.about) == doc76
+    assert (resource("index", "pci"), DCTERMS.publisher, resource("agency", "vcci")) in facts
+    papi = set(facts.objects(resource("index", "papi"), DCTERMS.publisher))
+    assert len(papi) == 4
+
+
+def test_memberships(facts: Graph) -> None:
+    from kg.namespaces import ORG
+
+    m = resource("membership", "nguyen-van-suu-pho-chu-tich-ubnd-thanh-pho-ha-noi-f057")
+    begin = facts.value(facts.value(m, ORG.memberDuring), TIME.hasBeginning)
+    assert facts.value(begin, TIME.inXSDgYear) == Literal("2011", datatype=XSD.gYear)
+    run = resource("membership", "nguyen-van-suu-phu-trach-dieu-hanh-ubnd-thanh-pho-ha-noi-f058")
+    assert facts.value(run, ORG.role) == resource("role", "phu-trach-dieu-hanh")
+    anh = resource("membership", "chu-ngoc-anh-chu-tich-ubnd-thanh-pho-ha-noi-f060")
+    begin = facts.value(facts.value(anh, ORG.memberDuring), TIME.hasBeginning)
+    assert facts.value(begin, TIME.inXSDDate) == Literal("2020-09-25", datatype=XSD.date)
+    doc = resource("document", "4594-ubnd-snv")
+    assert facts.value(doc, CCHC.signedBy) == resource("person", "nguyen-van-suu")
+
+
+def _facts_csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(
+            [
+                *("id", "subject", "indicator", "year", "value", "unit", "rank"),
+                *("rank_out_of", "rank_basis", "claim_text", "source_url", "source_title"),
+                *("source_date", "note"),
+            ]
+        )
+        writer.writerows(rows)
+    return path
+
+
+def test_two_urls_with_one_title_get_suffixed_sources(tmp_path: Path) -> None:
+    row = ["", "Hà Nội", "PCI", "2019", "68.80", "points", "", "", "", "x", "", "Same", "", ""]
+    path = _facts_csv(
+        tmp_path / "facts.csv",
+        [
+            ["F1", *row[1:10], "http://a.example/1", *row[11:]],
+            ["F2", *row[1:10], "http://b.example/2", *row[11:]],
+        ],
+    )
+    g = load_facts(path, units=UNITS_2020)
+    assert (resource("source", "same"), SCHEMA.url, URIRef("http://a.example/1")) in g
+    assert (resource("source", "same-2"), SCHEMA.url, URIRef("http://b.example/2")) in g
+
+
+@pytest.mark.parametrize(
+    ("subject", "indicator", "value", "reason"),
+    [
+        ("Atlantis", "PCI", "60", "not in the 2020 units list"),
+        ("Hà Nội", "Happiness", "60", "no mapping"),
+        ("Hà Nội", "PCI", "sixty", "not a number"),
+    ],
+)
+def test_bad_fact_rows_raise_naming_the_row(
+    tmp_path: Path, subject: str, indicator: str, value: str, reason: str
+) -> None:
+    good = ["F1", "Hà Nội", "PCI", "2019", "68.80", "", "", "", "", "", "http://a/", "A", "", ""]
+    bad = ["F2", subject, indicator, "2019", value, "", "", "", "", "", "http://a/", "A", "", ""]
+    path = _facts_csv(tmp_path / "facts.csv", [good, bad])
+    with pytest.raises(KgDataError, match=reason) as info:
+        load_facts(path, units=UNITS_2020)
+    assert (info.value.path, info.value.line) == (str(path), 3)
+    assert "F2" in str(info.value)
+
+
+# ---- provinces of 2025 ------------------------------------------------------------------------
+
+
+def test_every_2025_province_has_a_change_from_its_2020_provinces(changes: Graph) -> None:
+    events = set(changes.subjects(RDF.type, CCHC.ChangeEvent))
+    assert len(events) == 34
+    used = list(changes.objects(None, PROV.used))
+    assert len(used) == len(set(used)) == 63
+    for event in events:
+        assert (event, RDF.type, PROV.Activity) in changes
+        assert changes.value(event, DCTERMS.source) == resource("document", "202-2025-qh15")
+        assert changes.value(event, PROV.wasDerivedFrom) is not None
+
+
+def test_merges_and_renames(changes: Graph) -> None:
+    hcm = unit("79", "2025")
+    assert set(changes.objects(hcm, PROV.wasRevisionOf)) == {unit("77"), unit("74"), unit("79")}
+    hue = unit("46", "2025")
+    assert set(changes.objects(hue, PROV.wasRevisionOf)) == {unit("46")}  # Thừa Thiên Huế
+    event = resource("change", "2025/79")
+    assert changes.value(event, PROV.generated) == hcm
+
+
+def test_hideseek_rows_are_marked_less_certain(changes: Graph) -> None:
+    low = set(changes.subjects(CCHC.confidence, Literal("low")))
+    assert low == {resource("change", "2025/75"), resource("change", "2025/80")}
+    for event in low:
+        assert "plan of April 2025" in str(changes.value(event, CCHC.note))
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ("Atlantis,Hà Nội,http://a/\n", "not in the 2025 units list"),
+        ("Hà Nội,Hà Nội;Atlantis,http://a/\n", "not in the 2020 units list"),
+        ("Hà Nội,Hà Tây,http://a/\n", "not in the 2020 units list"),
+    ],
+)
+def test_unmatched_province_names_raise(tmp_path: Path, row: str, reason: str) -> None:
+    path = tmp_path / "provinces.csv"
+    path.write_text("new_province,old_provinces,source_url\nHuế,Huế,http://b/\n" + row, "utf-8")
+    with pytest.raises(KgDataError, match=reason) as info:
+        load_provinces_2025(path, units_2020=UNITS_2020, units_2025=UNITS_2025)
+    assert (info.value.path, info.value.line) == (str(path), 3)
