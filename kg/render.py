@@ -67,9 +67,7 @@ def render_report(report: Report, format: str = "text", *, lang: str = "vi") -> 
     if format == "text":
         return _report_text(report, lang)
     if format == "turtle":
-        for prefix, iri in PREFIXES.items():
-            report.graph.bind(prefix, iri, override=True, replace=True)
-        return report.graph.serialize(format="turtle")
+        return _report_turtle(report)
     rows = [_result_row(report, r, lang) for r in report.results]
     if format == "json":
         counts = {s.name.lower(): n for s, n in report.counts().items()}
@@ -84,6 +82,69 @@ def render_report(report: Report, format: str = "text", *, lang: str = "vi") -> 
         writer.writerows(rows)
         return out.getvalue()
     raise KgUsageError(f"unknown report format {format!r}; use one of {', '.join(REPORT_FORMATS)}")
+
+
+def _report_turtle(report: Report) -> str:
+    """The W3C validation report (``sh:ValidationReport``) as Turtle, byte for byte repeatable.
+
+    The graph is built anew from ``report.results`` in their (deterministic) order, so that
+    blank nodes get labels from a counter rather than at random: ``_:report``, results ``_:r01``,
+    ``_:r02``... (Turtle writes each result inline, in that order), and the blank nodes a result
+    points at (anonymous shapes, paths, blank focus nodes and values) ``_:b1``, ``_:b2``... in the
+    order they are met, with what the validation graph says about them copied along, so that a
+    reader can tell which anonymous shape or path is meant.
+    """
+    from rdflib import RDF, SH, BNode, Graph
+
+    from kg.validate import structure_key
+
+    out = Graph(bind_namespaces="none")
+    for prefix in ("sh", "rdf", "rdfs", "xsd"):
+        out.bind(prefix, PREFIXES[prefix])
+    labels: dict[Node, BNode] = {}
+
+    def copy(term: Node) -> Node:
+        if not isinstance(term, BNode):
+            return term
+        if term in labels:
+            return labels[term]
+        labels[term] = mine = BNode(f"b{len(labels) + 1}")
+        source = report.graph if (term, None, None) in report.graph else report.data
+        edges = sorted(
+            source.predicate_objects(term), key=lambda po: (po[0], structure_key(source, po[1]))
+        )
+        for p, o in edges:
+            out.add((mine, p, copy(o)))
+        return mine
+
+    root = BNode("report")
+    out.add((root, RDF.type, SH.ValidationReport))
+    out.add((root, SH.conforms, Literal(report.conforms)))
+    width = len(str(len(report.results)))
+    for n, r in enumerate(report.results, start=1):
+        node = BNode(f"r{n:0{width}d}")
+        out.add((root, SH.result, node))
+        out.add((node, RDF.type, SH.ValidationResult))
+        out.add((node, SH.resultSeverity, r.severity_iri or r.severity.iri))
+        fields = (
+            (SH.focusNode, r.focus_node),
+            (SH.resultPath, r.path),
+            (SH.sourceConstraintComponent, r.constraint),
+            (SH.sourceShape, r.shape),
+            (SH.value, r.value),
+            (SH.sourceConstraint, r.source_constraint),
+        )
+        for prop, term in fields:
+            if term is not None:
+                out.add((node, prop, copy(term)))
+        for message in r.messages:
+            out.add((node, SH.resultMessage, message))
+    for prefix, iri in PREFIXES.items():
+        if prefix not in ("sh", "rdf", "rdfs", "xsd") and any(
+            str(t).startswith(iri) for t in out.all_nodes() if isinstance(t, URIRef)
+        ):
+            out.bind(prefix, iri)
+    return out.serialize(format="turtle")
 
 
 def _result_row(report: Report, r: ValidationResult, lang: str) -> dict[str, str | None]:

@@ -8,14 +8,18 @@ error instead of a pySHACL traceback.
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import logging
+import re
+import warnings
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import OWL, RDF, SH
 from rdflib.term import Node
 
 from kg.errors import KgShapesError, KgUsageError
@@ -59,6 +63,11 @@ class ValidationResult:
     shape: Node | None
     value: Node | None
     messages: tuple[Literal, ...]
+    #: The ``sh:sparql`` constraint that produced the result (``sh:sourceConstraint``), if any.
+    source_constraint: Node | None = None
+    #: ``sh:resultSeverity`` as the shape gave it: SHACL allows severities of one's own, which
+    #: :attr:`severity` counts as violations but the W3C report must show as they are.
+    severity_iri: URIRef | None = None
 
     def message(self, lang: str = "vi") -> str:
         """The result message in ``lang`` when the shape gives one, else any message."""
@@ -117,24 +126,25 @@ def validate(
     """
     import pyshacl
 
-    from kg.io import parse
-
     data_graph, shapes_graph = _data_and_shapes(data, shapes)
     if ontology is not None:
         data_graph += ontology
     if isinstance(shapes_graph, (str, Path)):
-        shapes_graph = parse(shapes_graph)
+        shapes_graph = _read_shapes(shapes_graph)
     else:
         shapes_graph = _copy(shapes_graph)  # pySHACL adds triples to the graph it is given
+    _only_true_is_true(shapes_graph)
+    _follow_prefix_imports(shapes_graph)
     try:
-        conforms, results_graph, _text = pyshacl.validate(
-            data_graph,
-            shacl_graph=shapes_graph,
-            inference="none",
-            advanced=True,
-            allow_infos=False,
-            allow_warnings=False,
-        )
+        with _quiet_literals():
+            conforms, results_graph, _text = pyshacl.validate(
+                data_graph,
+                shacl_graph=shapes_graph,
+                inference="none",
+                advanced=True,
+                allow_infos=False,
+                allow_warnings=False,
+            )
     except (
         pyshacl.errors.ShapeLoadError,
         pyshacl.errors.ConstraintLoadError,
@@ -143,12 +153,116 @@ def validate(
         raise KgShapesError(f"the shapes graph is malformed: {_first_line(exc)}") from None
     except pyshacl.errors.ReportableRuntimeError as exc:
         raise KgShapesError(f"the shapes could not be applied: {_first_line(exc)}") from None
+    except NotImplementedError as exc:
+        # e.g. $shapesGraph, optional in SHACL: a processor without it must report a failure
+        raise KgShapesError(f"the shapes use what pySHACL cannot do: {_first_line(exc)}") from None
+    except re.error as exc:
+        raise KgShapesError(
+            f"the shapes graph is malformed: a sh:pattern is not a regular expression: {exc}"
+        ) from None
+    except Exception as exc:  # pySHACL lets others through, e.g. SPARQL text that does not parse
+        raise KgShapesError(
+            f"the shapes could not be applied: {type(exc).__name__}: {_first_line(exc)}"
+        ) from exc
+    if isinstance(results_graph, pyshacl.errors.ValidationFailure):
+        # pySHACL returns (not raises) this for SPARQL a constraint must not use (MINUS, ...)
+        raise KgShapesError(f"the shapes could not be applied: {_first_line(results_graph)}")
     return Report(
         conforms=bool(conforms),
-        results=sorted(_results(results_graph), key=_sort_key),
+        results=sorted(_results(results_graph), key=lambda r: _sort_key(r, results_graph)),
         graph=results_graph,
         data=data_graph,
     )
+
+
+#: SHACL parameters whose values are ``true`` or ``false``; absent means false.
+_BOOLEAN_PARAMETERS = (SH.closed, SH.deactivated, SH.optional, SH.qualifiedValueShapesDisjoint)
+_BOOLEAN_PARAMETERS += (SH.uniqueLang,)
+_TRUE, _FALSE = Literal(True), Literal(False)
+
+
+def _only_true_is_true(shapes: Graph) -> None:
+    """Drop boolean parameters whose value is not the RDF term ``true`` or ``false``.
+
+    SHACL compares RDF terms, so ``sh:uniqueLang "1"^^xsd:boolean`` is not ``true`` and does not
+    switch the constraint on (W3C test ``core/property/uniqueLang-002``); pySHACL reads the
+    literal's value and would. Dropping the triple gives the parameter its default, false.
+    """
+    for prop in _BOOLEAN_PARAMETERS:
+        for s, o in list(shapes.subject_objects(prop)):
+            if o != _TRUE and o != _FALSE:
+                shapes.remove((s, prop, o))
+
+
+def _follow_prefix_imports(shapes: Graph) -> None:
+    """State the prefix declarations that ``sh:prefixes`` reaches through ``owl:imports``.
+
+    SHACL takes a SPARQL constraint's prefixes from the path ``sh:prefixes/owl:imports*/
+    sh:declare`` (https://www.w3.org/TR/shacl/#sparql-prefixes); pySHACL does not follow
+    ``owl:imports`` (W3C test ``sparql/node/prefixes-001``), so the imported declarations are
+    added to the ``sh:prefixes`` node itself.
+    """
+    for holder in set(shapes.objects(None, SH.prefixes)):
+        reached: set[Node] = set()
+        todo = list(shapes.objects(holder, OWL.imports))
+        while todo:
+            node = todo.pop()
+            if node in reached or node == holder:
+                continue
+            reached.add(node)
+            for declaration in list(shapes.objects(node, SH.declare)):
+                shapes.add((holder, SH.declare, declaration))  # type: ignore[arg-type]
+            todo.extend(shapes.objects(node, OWL.imports))
+
+
+@contextlib.contextmanager
+def _quiet_literals() -> Iterator[None]:
+    """rdflib logs a traceback (and may warn) for every ill-typed literal it meets.
+
+    Such literals are data being validated (``sh:datatype`` reports them), not faults of the
+    program, so their noise is kept off the user's terminal, as is pySHACL's own log.
+    """
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    # pySHACL also logs each error it raises to stderr; the error reaches the user once, from us
+    pyshacl_logger = logging.getLogger("pyshacl-validate")
+    disabled = pyshacl_logger.disabled
+    pyshacl_logger.disabled = True
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=UserWarning, module="rdflib.term")
+            warnings.filterwarnings("ignore", category=DeprecationWarning, module="rdflib")
+            yield
+    finally:
+        logger.setLevel(level)
+        pyshacl_logger.disabled = disabled
+
+
+def _read_shapes(path: str | Path) -> Graph:
+    """A shapes file, with boolean parameters as written and every other literal as usual.
+
+    rdflib turns ``"1"^^xsd:boolean`` into ``true`` while parsing, which would hide a value
+    SHACL does not take as true (see :func:`_only_true_is_true`). The file is parsed without
+    that normalisation, then every literal except the boolean parameters' is normalised, so
+    the graph is the one :func:`kg.io.parse` gives but for those values. (rdflib's switch is
+    process-wide: a parse in another thread at the same moment would see it too.)
+    """
+    import rdflib
+
+    before = rdflib.NORMALIZE_LITERALS
+    rdflib.NORMALIZE_LITERALS = False
+    try:
+        raw = _read_data([path])
+    finally:
+        rdflib.NORMALIZE_LITERALS = before
+    shapes = Graph()
+    with _quiet_literals():
+        for s, p, o in raw:
+            if isinstance(o, Literal) and p not in _BOOLEAN_PARAMETERS:
+                o = o.normalize()
+            shapes.add((s, p, o))
+    return shapes
 
 
 def _copy(graph: Graph) -> Graph:
@@ -179,20 +293,58 @@ def _data_and_shapes(
         return merged, shapes if shapes is not None else project_shapes()
     if isinstance(data, Graph):
         return data, shapes if shapes is not None else project_shapes()
-    kg = KnowledgeGraph.from_files(data)
-    return kg.union(), shapes if shapes is not None else project_shapes()
+    return _read_data(data), shapes if shapes is not None else project_shapes()
+
+
+def _read_data(paths: Iterable[str | Path]) -> Graph:
+    """The RDF files a user brings (data or shapes), merged into one graph.
+
+    A literal that is not a valid value of its datatype (``"c"^^xsd:byte``) is kept, not refused
+    as :func:`kg.io.parse` does: finding such values is what ``sh:datatype`` is for, so
+    validation reports them as results. Syntax errors still raise :class:`KgParseError`.
+    """
+    from kg.errors import KgDataError
+    from kg.io import parse
+
+    merged = Graph()
+    for path in paths:
+        try:
+            parsed = parse(path)
+        except KgDataError:
+            parsed = _parse_keeping_ill_typed(path)
+        for triple in parsed.triples((None, None, None)):
+            merged.add(triple)
+    return merged
+
+
+def _parse_keeping_ill_typed(path: str | Path) -> Graph:
+    """Parse a file that :func:`kg.io.parse` refused only for its ill-typed literals."""
+    from kg.io import Format, read_text
+
+    fmt = Format.from_extension(path)
+    graph: Graph = Dataset() if fmt.quads else Graph()
+    with _quiet_literals():
+        graph.parse(
+            data=read_text(path), format=fmt.rdflib_name, publicID=Path(path).resolve().as_uri()
+        )
+    return graph
 
 
 def _results(graph: Graph) -> Iterable[ValidationResult]:
-    for node in graph.subjects(RDF.type, SH.ValidationResult):
+    """The report's own results; not the nested ones pySHACL hangs under ``sh:detail``."""
+    reports = graph.subjects(RDF.type, SH.ValidationReport)
+    for node in {r for report in reports for r in graph.objects(report, SH.result)}:
         constraint = graph.value(node, SH.sourceConstraintComponent)
+        severity = graph.value(node, SH.resultSeverity)
         yield ValidationResult(
             focus_node=graph.value(node, SH.focusNode),  # type: ignore[arg-type]
             path=graph.value(node, SH.resultPath),
             constraint=constraint if isinstance(constraint, URIRef) else None,
-            severity=Severity.from_iri(graph.value(node, SH.resultSeverity)),
+            severity=Severity.from_iri(severity),
+            severity_iri=severity if isinstance(severity, URIRef) else None,
             shape=graph.value(node, SH.sourceShape),
             value=graph.value(node, SH.value),
+            source_constraint=graph.value(node, SH.sourceConstraint),
             messages=tuple(
                 sorted(
                     (m for m in graph.objects(node, SH.resultMessage) if isinstance(m, Literal)),
@@ -202,18 +354,34 @@ def _results(graph: Graph) -> Iterable[ValidationResult]:
         )
 
 
-def _term_key(term: Node | None) -> str:
+def structure_key(graph: Graph, term: Node | None, above: tuple[Node, ...] = ()) -> str:
+    """A sort key for a term that does not depend on blank node labels.
+
+    Labels are random and differ from run to run; a blank node (an anonymous shape, a path, a
+    blank focus node) is keyed by what the graph says about it, recursively, so that the same
+    input gives results (and reports) in the same order every time.
+    """
     if term is None:
         return ""
-    return ("~" + str(term)) if isinstance(term, BNode) else str(term)
+    if not isinstance(term, BNode):
+        return term.n3()
+    if term in above:
+        return f"~{above.index(term)}"
+    parts = sorted(
+        f"{p.n3()} {structure_key(graph, o, (*above, term))}"
+        for p, o in graph.predicate_objects(term)
+    )
+    return "~[" + "; ".join(parts) + "]"
 
 
-def _sort_key(r: ValidationResult) -> tuple[int, str, str, str, str, str]:
+def _sort_key(r: ValidationResult, graph: Graph) -> tuple[int | str | tuple[str, ...], ...]:
     return (
         -int(r.severity),
-        _term_key(r.shape),
-        _term_key(r.focus_node),
-        _term_key(r.path),
-        _term_key(r.constraint),
-        _term_key(r.value),
+        structure_key(graph, r.shape),
+        structure_key(graph, r.focus_node),
+        structure_key(graph, r.path),
+        structure_key(graph, r.constraint),
+        structure_key(graph, r.value),
+        structure_key(graph, r.source_constraint),
+        tuple(m.n3() for m in r.messages),
     )
