@@ -108,7 +108,14 @@ _AGENCIES: dict[str, tuple[str, tuple[URIRef, ...], str | None, str, str | None]
         "Centre for Research and Training of the Viet Nam Fatherland Front",
         "VFF-CRT",
     ),
-    "rta": ("rta", (CCHC.ResearchOrganisation,), None, "Real-Time Analytics", "RTA"),
+    # A proper name, used as it is in Vietnamese too.
+    "rta": (
+        "rta",
+        (CCHC.ResearchOrganisation,),
+        "Real-Time Analytics",
+        "Real-Time Analytics",
+        "RTA",
+    ),
     "undp": (
         "undp",
         (),
@@ -220,7 +227,8 @@ class _Sources:
             g.add((source, SCHEMA.name, _lit(title)))
             g.add((source, RDFS.label, _lit(title)))
         else:
-            g.add((source, RDFS.label, Literal(url)))
+            parts = urlsplit(url)
+            g.add((source, RDFS.label, Literal(f"{parts.netloc}{parts.path}", lang="en")))
             g.add(
                 (
                     source,
@@ -333,6 +341,10 @@ class _FactsLoader:
     def _area(self, row: _Row) -> tuple[str, URIRef, str]:
         subject = row["subject"]
         if fold(subject).lower().startswith("vietnam"):
+            if (NATION, RDF.type, SCHEMA.Country) not in self.g:
+                self.g.add((NATION, RDF.type, SCHEMA.Country))
+                self.g.add((NATION, RDFS.label, Literal("Việt Nam", lang="vi")))
+                self.g.add((NATION, RDFS.label, Literal("Vietnam", lang="en")))
             return "viet-nam", NATION, "Việt Nam"
         unit = self.provinces.get(name_key(subject))
         if unit is None:
@@ -510,7 +522,8 @@ class _FactsLoader:
             g.add((agency, RDFS.label, Literal(vi, lang="vi")))
         g.add((agency, RDFS.label, Literal(en, lang="en")))
         if abbr:
-            g.add((agency, SKOS.altLabel, Literal(abbr)))
+            # "TTg" is a Vietnamese abbreviation; the others are English acronyms.
+            g.add((agency, SKOS.altLabel, Literal(abbr, lang="vi" if abbr == "TTg" else "en")))
 
     # ---- legal documents ------------------------------------------------------------------
 
@@ -640,14 +653,7 @@ class _FactsLoader:
         self._membership(row, source, "pho-chu-tich", "Phó Chủ tịch", begin)
 
     def _assigned_row(self, row: _Row, source: URIRef) -> None:
-        role = resource("role", "phu-trach-dieu-hanh")
-        g = self.g
-        for cls in (CCHC.Role, SKOS.Concept, ORG.Role):
-            g.add((role, RDF.type, cls))
-        g.add((role, SKOS.inScheme, resource("scheme", "roles")))
-        for prop in (RDFS.label, SKOS.prefLabel):
-            g.add((role, prop, Literal("Phụ trách điều hành", lang="vi")))
-            g.add((role, prop, Literal("In charge of running", lang="en")))
+        # The role concept itself is defined in ontology/concepts.ttl.
         self._membership(row, source, "phu-trach-dieu-hanh", "phụ trách điều hành", self._date(row))
 
     def _elected_row(self, row: _Row, source: URIRef) -> None:
