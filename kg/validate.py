@@ -126,6 +126,8 @@ def validate(
     """
     import pyshacl
 
+    from kg.sparql_cache import sparql_parse_cache
+
     data_graph, shapes_graph = _data_and_shapes(data, shapes)
     if ontology is not None:
         data_graph += ontology
@@ -136,7 +138,7 @@ def validate(
     _only_true_is_true(shapes_graph)
     _follow_prefix_imports(shapes_graph)
     try:
-        with _quiet_literals():
+        with _quiet_literals(), sparql_parse_cache():
             conforms, results_graph, _text = pyshacl.validate(
                 data_graph,
                 shacl_graph=shapes_graph,
@@ -160,6 +162,8 @@ def validate(
         raise KgShapesError(
             f"the shapes graph is malformed: a sh:pattern is not a regular expression: {exc}"
         ) from None
+    except KgShapesError:
+        raise
     except Exception as exc:  # pySHACL lets others through, e.g. SPARQL text that does not parse
         raise KgShapesError(
             f"the shapes could not be applied: {type(exc).__name__}: {_first_line(exc)}"
@@ -312,8 +316,12 @@ def _read_data(paths: Iterable[str | Path]) -> Graph:
             parsed = parse(path)
         except KgDataError:
             parsed = _parse_keeping_ill_typed(path)
-        for triple in parsed.triples((None, None, None)):
-            merged.add(triple)
+        if isinstance(parsed, Dataset):  # TriG, N-Quads: every named graph, not only the default
+            for s, p, o, _g in parsed.quads((None, None, None, None)):
+                merged.add((s, p, o))
+        else:
+            for triple in parsed:
+                merged.add(triple)
     return merged
 
 
