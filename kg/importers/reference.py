@@ -479,6 +479,7 @@ class _FactsLoader:
         self.g.add((claim, RDF.type, CCHC.Claim))
         self.g.add((claim, RDF.type, PROV.Entity))
         self.g.add((claim, CCHC.about, about))
+        self.g.add((claim, CCHC.claimKind, resource("claim-kind", "statement")))
         self.g.add((claim, RDFS.label, Literal(label, lang="en")))
         self._claim_common(claim, row, source)
         return claim
