@@ -280,6 +280,49 @@ def _split_param(text: str) -> tuple[str, str]:
     return name.strip(), value
 
 
+@cli.command()
+@click.option(
+    "--format",
+    "fmt",
+    default=None,
+    help="turtle, nt, nq, trig, jsonld, xml (default: from -o, else turtle).",
+)
+@click.option(
+    "--graph", "graph_name", default=None, help="Export one named graph (short name or IRI)."
+)
+@click.option("--list-graphs", is_flag=True, help="List the named graphs and their sizes.")
+@_output_option
+@_root_option
+@_data_option
+def export(
+    fmt: str | None,
+    graph_name: str | None,
+    list_graphs: bool,
+    output: Path | None,
+    root: Path | None,
+    data: tuple[Path, ...],
+) -> None:
+    """Write the graph in a standard RDF format, the same bytes for the same graph.
+
+    Turtle, N-Triples and RDF/XML merge the named graphs; TriG, N-Quads and JSON-LD keep them.
+
+    Example: kg export --format trig -o dist/cchc.trig
+    """
+    from kg.export import export as write
+    from kg.export import graph_sizes
+    from kg.io import Format
+
+    graph = _graph(root, data)
+    if list_graphs:
+        sizes = [(graph.short_name(n), size) for n, size in graph_sizes(graph)]
+        width = max((len(name) for name, _ in sizes), default=0)
+        _emit("".join(f"{name:<{width}}  {size:>7}\n" for name, size in sizes), output)
+        return
+    form = Format.from_label(fmt) if fmt else Format.from_extension(output) if output else None
+    stream = None if output is not None else click.get_binary_stream("stdout")
+    write(graph, output or stream, format=form or Format.TURTLE, graph=graph_name)
+
+
 def main() -> None:
     """The console script ``kg``."""
     cli(prog_name="kg")
