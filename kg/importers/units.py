@@ -10,7 +10,7 @@ the reform re-used codes for units with other borders.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -212,7 +212,14 @@ def name_key(name: str) -> str:
     return slugify(text)
 
 
-def load_units(path: Path, *, era: str, levels: set[str] | None = None) -> Graph:
+def load_units(
+    path: Path,
+    *,
+    era: str,
+    levels: set[str] | None = None,
+    into: Graph | None = None,
+    tick: Callable[[int, int], None] | None = None,
+) -> Graph:
     """Map one units CSV to RDF: each unit an administrative unit with code, name and time.
 
     Each unit is a ``cchc:AdministrativeUnit`` and a ``schema:AdministrativeArea`` (the standard
@@ -224,8 +231,11 @@ def load_units(path: Path, *, era: str, levels: set[str] | None = None) -> Graph
 
     :param path: ``data/units/units-2020.csv`` or ``units-2025.csv``.
     :param era: ``"2020"`` or ``"2025"``: which list the file holds.
-    :param levels: the levels to load (``{"province"}`` for the default build); all when None.
-    :returns: a graph of the units.
+    :param levels: the levels to load (``{"province"}`` for a quick build); all when None.
+    :param into: add the triples to this graph (a named graph of the dataset, which saves a
+        copy) instead of a new one.
+    :param tick: called with (rows done, rows in all) every thousand rows, for a progress bar.
+    :returns: the graph the triples were added to.
     :raises KgDataError: for a bad row (missing or duplicate code, unknown kind or level, a
         parent not in the file), naming the file and line.
     :raises KgUsageError: for an unknown era or level.
@@ -243,12 +253,16 @@ def load_units(path: Path, *, era: str, levels: set[str] | None = None) -> Graph
     rows = read_units(path)
     loaded_levels = {r.code: r.level for r in rows if r.level in wanted}
 
-    g = Graph()
-    for prefix, iri in PREFIXES.items():
-        g.bind(prefix, iri)
+    g = into if into is not None else Graph()
+    if into is None:
+        for prefix, iri in PREFIXES.items():
+            g.bind(prefix, iri)
     source = _source(g, era, info)
     interval = _interval(g, era, info)
-    for row in rows:
+    total = len(rows)
+    for done, row in enumerate(rows, start=1):
+        if tick is not None and done % 1000 == 0:
+            tick(done, total)
         if row.level not in wanted:
             continue
         unit = unit_iri(row.code, era)
@@ -264,6 +278,8 @@ def load_units(path: Path, *, era: str, levels: set[str] | None = None) -> Graph
             g.add((unit, SCHEMA.containedInPlace, unit_iri(row.parent_code, era)))
         g.add((unit, CCHC.validDuring, interval))
         g.add((unit, PROV.wasDerivedFrom, source))
+    if tick is not None:
+        tick(total, total)
     return g
 
 
