@@ -7,7 +7,9 @@
     ├── KgParseError  (ValueError)   RDF or SPARQL text that does not parse; path, line, column
     ├── KgDataError   (ValueError)   data that parses but is wrong: a bad CSV row, a bad literal
     ├── KgShapesError (ValueError)   a shapes graph that is itself malformed
-    └── KgFileError   (OSError)      a missing file or directory, an unwritable output
+    ├── KgFileError   (OSError)      a missing file or directory, an unwritable output
+    └── KgStoreError  (OSError)      a store or endpoint that cannot be used: unreachable, refused,
+                                     locked, not a store
 
 The CLI catches ``KgError`` in one place, prints its message and exits 2; a user never sees a
 traceback for their own mistake. Errors carry data (``path``, ``line``, ``column``) so that tools
@@ -72,3 +74,8 @@ class KgShapesError(KgError, ValueError):
 
 class KgFileError(KgError, OSError):
     """A file or directory that is missing or cannot be written."""
+
+
+class KgStoreError(KgError, OSError):
+    """A store that cannot be used: an endpoint unreachable or answering an error, a wrong
+    password, an on-disk store locked by another process, a folder that is not a store."""

@@ -8,9 +8,10 @@ so that other backends can stand behind the same interface.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.query import Result
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 from kg.errors import KgUsageError
 from kg.namespaces import GRAPH, PREFIXES, graph_name
+from kg.stores import Quad, Store, Triple, open_store
 
 #: The named graph that holds the SHACL shapes: never part of the data that is validated.
 SHAPES_GRAPH = graph_name("ontology/shapes")
@@ -30,6 +32,10 @@ DERIVED_GRAPH = graph_name("derived")
 
 class KnowledgeGraph:
     """The knowledge graph: named graphs of RDF with SPARQL over their union.
+
+    The store behind it is rdflib's (``store="memory"``, the reference engine), Oxigraph's
+    (``"oxigraph"``, the default, in memory or on disk) or a remote endpoint; every method
+    here works the same on each, and takes and returns rdflib terms and graphs.
 
     >>> from rdflib import Graph, URIRef, Literal
     >>> kg = KnowledgeGraph()
@@ -41,16 +47,67 @@ class KnowledgeGraph:
     True
     """
 
-    def __init__(self, dataset: Dataset | None = None) -> None:
-        self._dataset = dataset if dataset is not None else Dataset(default_union=True)
-        self._dataset.default_union = True
-        for prefix, iri in PREFIXES.items():
-            self._dataset.bind(prefix, iri, override=True, replace=True)
+    def __init__(self, dataset: Dataset | None = None, *, store: Store | str | None = None) -> None:
+        """
+        :param dataset: an rdflib Dataset to wrap (the memory store over it).
+        :param store: a :class:`~kg.stores.Store`, or the name of a kind of store
+            (``memory``, ``oxigraph``); :data:`kg.stores.DEFAULT_STORE` when both are omitted.
+        """
+        if dataset is not None:
+            from kg.stores.memory import MemoryStore
+
+            self._store: Store = MemoryStore(dataset)
+        elif isinstance(store, Store):
+            self._store = store
+        else:
+            self._store = open_store(store)
+
+    @classmethod
+    def open(
+        cls,
+        kind: str | None = None,
+        *,
+        path: str | Path | None = None,
+        endpoint: str | None = None,
+        update_endpoint: str | None = None,
+        graph_store: str | None = None,
+        timeout: float | None = None,
+    ) -> KnowledgeGraph:
+        """The graph already held by an on-disk store (``path``) or a remote endpoint.
+
+        :raises KgStoreError: the folder is not a store, or is locked; the endpoint cannot be
+            reached.
+        """
+        store = open_store(
+            kind,
+            path=path,
+            endpoint=endpoint,
+            update_endpoint=update_endpoint,
+            graph_store=graph_store,
+            timeout=timeout,
+            read_only=path is not None,
+        )
+        return cls(store=store)
+
+    @property
+    def store(self) -> Store:
+        """The store behind the graph."""
+        return self._store
 
     @property
     def dataset(self) -> Dataset:
-        """The rdflib dataset behind the graph (named graphs, default graph = their union)."""
-        return self._dataset
+        """The rdflib dataset behind the graph: only for the memory store.
+
+        Code that should work on every store uses :meth:`graph`, :meth:`union`,
+        :meth:`quads` and :meth:`sparql` instead.
+        """
+        dataset = getattr(self._store, "dataset", None)
+        if not isinstance(dataset, Dataset):
+            raise AttributeError(
+                f"the {self._store.kind} store has no rdflib Dataset; use graph(), union(), "
+                "quads() or sparql(), which work on every store (or store='memory')"
+            )
+        return dataset
 
     def resolve_name(self, name: str | URIRef) -> URIRef:
         """A graph name as an IRI: ``article/x`` and the full IRI both name the same graph."""
@@ -65,14 +122,30 @@ class KnowledgeGraph:
         text = str(name)
         return text[len(str(GRAPH)) :] if text.startswith(str(GRAPH)) else text
 
-    def add(self, name: str | URIRef, graph: Graph) -> None:
+    def add(self, name: str | URIRef, graph: Graph | Iterable[Triple]) -> None:
         """Add the triples of ``graph`` to the named graph ``name`` (created when new)."""
-        target = self._dataset.graph(self.resolve_name(name))
-        for triple in graph:
-            target.add(triple)
+        self._store.add(self.resolve_name(name), graph)
+
+    @contextmanager
+    def writer(self, name: str | URIRef) -> Iterator[Graph]:
+        """Something to ``add((s, p, o))`` triples to, straight into the named graph ``name``.
+
+        Importers of large lists write through it, so that the triples are not first gathered
+        in an rdflib graph (slow and memory-hungry) when the store is not rdflib's: on other
+        stores they are sent in batches, the last when the ``with`` block ends.
+        """
+        iri = self.resolve_name(name)
+        dataset = getattr(self._store, "dataset", None)
+        if isinstance(dataset, Dataset):
+            yield dataset.graph(iri)
+            return
+        sink = _Sink(self._store, iri)
+        yield sink  # type: ignore[misc]
+        sink.flush()
 
     def graph(self, name: str | URIRef) -> Graph:
-        """The named graph ``name``.
+        """The named graph ``name``: the live graph on the memory store, a copy on others
+        (add to it with :meth:`add`).
 
         :raises KgUsageError: no graph of that name; the message lists the names there are.
         """
@@ -80,37 +153,72 @@ class KnowledgeGraph:
         if iri not in set(self.graph_names()):
             names = ", ".join(self.short_name(n) for n in self.graph_names())
             raise KgUsageError(f"no graph named {name!s}; the graphs are: {names}")
-        return self._dataset.graph(iri)
+        dataset = getattr(self._store, "dataset", None)
+        if isinstance(dataset, Dataset):
+            return dataset.graph(iri)
+        out = _new_graph(iri)
+        for triple in self._store.triples(iri):
+            out.add(triple)
+        return out
 
     def graph_names(self) -> list[URIRef]:
         """The names of the non-empty named graphs, sorted."""
-        names = {
-            g.identifier
-            for g in self._dataset.graphs()
-            if isinstance(g.identifier, URIRef) and len(g) > 0
-        }
-        names.discard(URIRef("urn:x-rdflib:default"))
-        return sorted(names)
+        return self._store.graph_names()
+
+    def graph_size(self, name: str | URIRef) -> int:
+        """The number of triples in one named graph."""
+        return self._store.graph_size(self.resolve_name(name))
+
+    def triples(self, name: str | URIRef) -> Iterator[Triple]:
+        """The triples of one named graph, without copying them into a graph."""
+        return self._store.triples(self.resolve_name(name))
+
+    def quads(self) -> Iterator[Quad]:
+        """Every triple of every named graph with the name of its graph (for export)."""
+        return self._store.quads()
 
     def remove_graph(self, name: str | URIRef) -> None:
         """Drop one named graph, e.g. to see the data without one source."""
-        self._dataset.remove_graph(self.graph(name))
+        self.graph(name)  # raises with the list of names when there is no such graph
+        self._store.remove_graph(self.resolve_name(name))
 
     def union(self, *, exclude: Iterable[str | URIRef] = ()) -> Graph:
         """A new graph with the triples of every named graph except those in ``exclude``."""
         skip = {self.resolve_name(n) for n in exclude}
-        out = Graph()
-        for prefix, iri in PREFIXES.items():
-            out.bind(prefix, iri, override=True, replace=True)
+        out = _new_graph()
         for name in self.graph_names():
             if name not in skip:
-                for triple in self._dataset.graph(name):
+                for triple in self._store.triples(name):
                     out.add(triple)
         return out
 
     def data_graph(self) -> Graph:
         """Everything but the shapes: the graph that validation checks."""
         return self.union(exclude=[SHAPES_GRAPH])
+
+    def labels(self, terms: Iterable[Node]) -> Graph:
+        """A small graph of the labels (``rdfs:label``, ``skos:prefLabel``, names) of ``terms``.
+
+        Tables show a label beside each IRI; this fetches just those, on any store.
+        """
+        from rdflib import Variable
+
+        from kg.labels import LABEL_PROPERTIES
+
+        out = _new_graph()
+        iris = sorted({t for t in terms if isinstance(t, URIRef)})
+        if not iris:
+            return out
+        props = " ".join(p.n3() for p in LABEL_PROPERTIES)
+        for start in range(0, len(iris), 500):
+            chunk = " ".join(i.n3() for i in iris[start : start + 500])
+            text = (
+                f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {chunk} }} VALUES ?p {{ {props} }} "
+                "?s ?p ?o }"
+            )
+            for row in self.sparql(text):
+                out.add((row[Variable("s")], row[Variable("p")], row[Variable("o")]))  # type: ignore[index]
+        return out
 
     def sparql(self, query: str, *, bindings: Mapping[str, Node] | None = None) -> Result:
         """Run a SPARQL query over the union of the named graphs.
@@ -119,11 +227,12 @@ class KnowledgeGraph:
         PREFIX line. Values in ``bindings`` are bound as RDF terms, never pasted into the text.
 
         :raises KgParseError: the query does not parse.
+        :raises KgStoreError: the store could not answer (an endpoint down, a locked store).
         """
         from kg.sparql import prepare
 
         prepared = prepare(query)
-        return self._dataset.query(prepared, initBindings=dict(bindings or {}))
+        return self._store.query(query, prepared, dict(bindings or {}))
 
     def query(self, query: str, /, *, allow_remote: bool = False, **params: object) -> Results:
         """Run a catalog query by name (or a ``.rq`` file, or SPARQL text) with parameters.
@@ -141,14 +250,26 @@ class KnowledgeGraph:
         return run(self, query, params, allow_remote=allow_remote)
 
     def __len__(self) -> int:
-        return sum(len(self._dataset.graph(n)) for n in self.graph_names())
+        return len(self._store)
+
+    def close(self) -> None:
+        """Release the store (an on-disk store is flushed and unlocked)."""
+        self._store.close()
+
+    def __enter__(self) -> KnowledgeGraph:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
 
     @classmethod
-    def from_files(cls, paths: Iterable[str | Path]) -> KnowledgeGraph:
+    def from_files(
+        cls, paths: Iterable[str | Path], *, store: Store | str | None = None
+    ) -> KnowledgeGraph:
         """A graph of the RDF files a user brings, each file in a named graph of its own."""
         from kg.io import parse
 
-        kg = cls()
+        kg = cls(store=store)
         for path in paths:
             parsed = parse(path)
             if isinstance(parsed, Dataset):
@@ -158,3 +279,35 @@ class KnowledgeGraph:
             else:
                 kg.add(Path(path).resolve().as_uri(), parsed)
         return kg
+
+
+def _new_graph(identifier: URIRef | None = None) -> Graph:
+    out = Graph(identifier=identifier)
+    for prefix, iri in PREFIXES.items():
+        out.bind(prefix, iri, override=True, replace=True)
+    return out
+
+
+class _Sink:
+    """Takes ``add(triple)`` calls like an rdflib Graph and sends them to a store in batches."""
+
+    BATCH = 50_000
+
+    def __init__(self, store: Store, graph: URIRef) -> None:
+        self._store = store
+        self._graph = graph
+        self._buffer: list[Triple] = []
+
+    def add(self, triple: Triple) -> _Sink:
+        self._buffer.append(triple)
+        if len(self._buffer) >= self.BATCH:
+            self.flush()
+        return self
+
+    def bind(self, *args: Any, **kwargs: Any) -> None:
+        """Prefixes are the contract's, declared on export: nothing to do."""
+
+    def flush(self) -> None:
+        if self._buffer:
+            self._store.add(self._graph, self._buffer)
+            self._buffer = []

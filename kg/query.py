@@ -460,7 +460,8 @@ def run(
     bindings = stored.bindings(params or {})
     prepared = parse_query(stored.text, source=str(stored.path or stored.name))
     check_safe(prepared, kg.graph_names(), allow_remote=allow_remote)
-    result = kg.dataset.query(prepared, initBindings=bindings)
+    # parsed by rdflib above (syntax errors, safety checks); run by whichever store holds it
+    result = kg.store.query(stored.text, prepared, bindings)
     return Results(result, query=stored)
 
 

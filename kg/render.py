@@ -447,5 +447,9 @@ def render_query_output(results: object, format: str | None, *, lang: str, label
         holder = KnowledgeGraph()
         holder.add("result", results.graph)
         return serialize(holder, Format.from_label(format or "turtle")).decode("utf-8")
-    graph = getattr(labels, "dataset", labels)
+    from kg.graph import KnowledgeGraph
+
+    graph = labels
+    if isinstance(labels, KnowledgeGraph):  # only the labels the table shows, from any store
+        graph = labels.labels(v for row in results.rows for v in row.values())
     return render_results(results, format or "table", lang=lang, labels=graph)

@@ -42,7 +42,7 @@ def stats(kg: KnowledgeGraph) -> Stats:
     >>> stats(KnowledgeGraph()).triples
     0
     """
-    graphs = {kg.short_name(n): len(kg.dataset.graph(n)) for n in kg.graph_names()}
+    graphs = {kg.short_name(n): kg.graph_size(n) for n in kg.graph_names()}
     data = kg.union(exclude=[SHAPES_GRAPH, "ontology/cchc", "ontology/concepts"])
     classes: Counter[str] = Counter()
     typed: set[URIRef] = set()
