@@ -323,6 +323,91 @@ def export(
     write(graph, output or stream, format=form or Format.TURTLE, graph=graph_name)
 
 
+@cli.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "svg", "png", "graphml", "gexf", "dot", "json"]),
+    default=None,
+    help="What to write (default: from -o's extension, else html).",
+)
+@click.option(
+    "--focus", default=None, help="An agency's name (diacritics optional): draw its neighbourhood."
+)
+@click.option("--depth", type=int, default=None, help="Steps from --focus to keep (default 1).")
+@click.option(
+    "--layout",
+    type=click.Choice(["force", "hierarchy"]),
+    default="force",
+    show_default=True,
+    help="Force-directed, or an org chart by hierarchy depth.",
+)
+@click.option(
+    "--query",
+    "network_query",
+    default=None,
+    help="A .rq file (or catalog name) whose triples are the network.",
+)
+@click.option("--units/--no-units", default=False, help="Show administrative units.")
+@click.option("--documents/--no-documents", default=False, help="Show legal documents.")
+@click.option("--people/--no-people", default=False, help="Show people and their posts.")
+@click.option("--events/--no-events", default=True, help="Show events.")
+@click.option("--national", is_flag=True, help="Build with every district and commune.")
+@_lang_option
+@_output_option
+@_root_option
+@_data_option
+def viz(
+    fmt: str | None,
+    focus: str | None,
+    depth: int | None,
+    layout: str,
+    network_query: str | None,
+    units: bool,
+    documents: bool,
+    people: bool,
+    events: bool,
+    national: bool,
+    lang: str,
+    output: Path | None,
+    root: Path | None,
+    data: tuple[Path, ...],
+) -> None:
+    """Draw the agency network: an offline HTML page, or SVG, PNG, GraphML, GEXF, DOT, JSON.
+
+    The network is the stored query agency-network (copy it and pass --query to draw another).
+
+    Example: kg viz --focus "UBND thành phố Hà Nội" --depth 2 -o hanoi.html
+    """
+    from kg.build import build as build_graph
+    from kg.graph import KnowledgeGraph
+    from kg.network import network
+    from kg.viz import VizFormat, render, write
+
+    form = VizFormat.from_label(fmt) if fmt else None
+    graph = KnowledgeGraph.from_files(data) if data else build_graph(root, national=national)
+    net = network(
+        graph,
+        query=network_query,
+        lang=lang,
+        include_units=units,
+        include_documents=documents,
+        include_people=people,
+        include_events=events,
+        focus=focus,
+        depth=depth,
+    )
+    if output is None:
+        sys.stdout.buffer.write(render(net, form or VizFormat.HTML, layout=layout, lang=lang))
+        return
+    written = write(net, output, format=form, layout=layout, lang=lang)
+    click.echo(
+        f"Wrote {output} ({written.value}): {net.number_of_nodes()} nodes, "
+        f"{net.number_of_edges()} edges",
+        err=True,
+    )
+
+
 def main() -> None:
     """The console script ``kg``."""
     cli(prog_name="kg")
