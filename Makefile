@@ -10,9 +10,15 @@ BIN := $(VENV)/bin
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+$(VENV)/.installed: pyproject.toml | $(BIN)/python kg/viz/static/viz.bundle.js
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# The front end of `kg viz` (sigma.js, graphology), pinned by frontend/package-lock.json and
+# bundled into one file that the HTML page inlines; built, never committed.
+kg/viz/static/viz.bundle.js: frontend/package.json frontend/package-lock.json frontend/src/main.js frontend/src/style.css
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 	touch $@
 
 build: $(VENV)/.installed

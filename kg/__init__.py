@@ -20,6 +20,7 @@ from kg.errors import (
 from kg.export import serialize
 from kg.graph import KnowledgeGraph
 from kg.io import Format, parse
+from kg.network import network
 from kg.stats import Stats, stats
 from kg.validate import Report, Severity, ValidationResult, validate
 
@@ -41,6 +42,7 @@ __all__ = [
     "__version__",
     "build",
     "build_to_file",
+    "network",
     "parse",
     "serialize",
     "stats",
