@@ -117,19 +117,18 @@ def network(
 
     facts = _Facts(kg)
     nodes = sorted({s for s, _, _ in triples} | {o for _, _, o in triples}, key=str)
-    facts.fetch([*nodes, *{p for _, p, _ in triples}])
+    facts.fetch([*nodes, *{p for _, p, _ in triples}], triples)
     kept = [n for n in nodes if facts.group(n) in shown]
     keep = set(kept)
     edges = sorted(
         {(s, p, o) for s, p, o in triples if s in keep and o in keep},
         key=lambda t: (str(t[0]), str(t[1]), str(t[2])),
     )
-    stated = facts.edge_graphs(edges)
     graph = nx.MultiDiGraph(lang=lang, query=_query_name(query), **titles)
     for node in kept:
         graph.add_node(str(node), **_localise(facts.describe(node), lang))
     for s, p, o in edges:
-        attrs = facts.relation(p, stated.get((s, p, o), ()))
+        attrs = facts.relation(p, facts.stated.get((s, p, o), ()))
         graph.add_edge(str(s), str(o), key=str(p), **_localise(attrs, lang))
     if focus is not None:
         center = find_node(graph, focus)
@@ -227,26 +226,23 @@ def _edges(
 
 
 class _Facts:
-    """What the network needs to know of its nodes and relations, fetched in a few queries.
+    """What the network needs to know of its nodes and relations, read in one pass.
 
-    Everything goes through SPARQL (``KnowledgeGraph.sparql``), so the network works on every
-    store; each property is read in one query and filtered here, so the national network of
-    some 45,000 nodes costs a few dozen queries, not one a node.
+    Everything goes through the store's interface (``KnowledgeGraph.quads``), so the network
+    works on every store, and the national network of some 45,000 nodes costs one pass over the
+    graph, not a query a node.
     """
 
     def __init__(self, kg: KnowledgeGraph) -> None:
         self._kg = kg
-        parents: dict[Node, set[Node]] = defaultdict(set)
-        for sub, sup in kg.sparql("SELECT ?a ?b WHERE { ?a rdfs:subClassOf ?b }"):
-            if isinstance(sup, URIRef):
-                parents[sub].add(sup)
-        self._parents = parents
+        self._parents: dict[Node, set[Node]] = defaultdict(set)
         self._ancestors: dict[Node, frozenset[Node]] = {}
         self.types: dict[Node, set[Node]] = defaultdict(set)
         self.labels: dict[Node, dict[str, str]] = {}
         self.alt: dict[Node, set[str]] = defaultdict(set)
         self.derived: dict[Node, set[str]] = defaultdict(set)
         self.graphs: dict[Node, set[str]] = defaultdict(set)
+        self.stated: dict[tuple[Node, Node, Node], set[str]] = defaultdict(set)
 
     def ancestors(self, cls: Node) -> frozenset[Node]:
         """Every strict superclass of ``cls``."""
@@ -261,60 +257,51 @@ class _Facts:
             self._ancestors[cls] = frozenset(seen)
         return self._ancestors[cls]
 
-    def fetch(self, terms: Iterable[URIRef]) -> None:
-        """Types, labels, abbreviations and sources of ``terms`` (nodes, classes, relations).
+    def fetch(self, terms: Iterable[URIRef], edges: Iterable[tuple[Node, Node, Node]]) -> None:
+        """Types, labels, abbreviations and sources of ``terms``, and the graphs of ``edges``.
 
-        One query a property, over the whole graph, filtered here: a join with ``VALUES`` of
-        thousands of IRIs is quick on Oxigraph but quadratic on rdflib's engine, while a scan
-        of one property is linear on both.
+        One pass over the quads of the store collects all of it: a query a property would cost
+        a pass each, and a join with ``VALUES`` of thousands of IRIs is quadratic on rdflib's
+        engine.
         """
-        wanted = {t for t in terms if isinstance(t, URIRef) and t not in self.labels}
-        if not wanted:
-            return
-        plain: dict[Node, str] = {}
-        rows = self._kg.sparql("SELECT ?s ?o WHERE { ?s a ?o }")
-        for s, o in rows:  # type: ignore[misc]
-            if s in wanted:
+        wanted = {t for t in terms if isinstance(t, URIRef)}
+        edge_set = set(edges)
+        labels: dict[Node, list[tuple[int, Literal]]] = defaultdict(list)
+        label_props = {prop: i for i, prop in enumerate(_LABELS)}
+        for s, p, o, g in self._kg.quads():
+            if p == RDFS.subClassOf:
+                if isinstance(o, URIRef):
+                    self._parents[s].add(o)
+                continue
+            if (s, p, o) in edge_set:
+                self.stated[(s, p, o)].add(str(g))
+            if p == RDF.type:
                 self.types[s].add(o)
-        # The kinds of the nodes are named by their classes' labels: fetch those in the same pass.
-        wanted |= {c for t in wanted for c in self.types.get(t, ()) if isinstance(c, URIRef)}
-        wanted -= set(self.labels)
-        for iri in wanted:
-            self.labels[iri] = {}
-        for prop in (*_LABELS, SKOS.altLabel, PROV.wasDerivedFrom):
-            rows = self._kg.sparql(f"SELECT ?s ?o WHERE {{ ?s {prop.n3()} ?o }}")
-            for s, o in sorted(  # sorted: the first label of a language must not vary
-                ((s, o) for s, o in rows if s in wanted),  # type: ignore[misc]
-                key=lambda r: (str(r[0]), str(r[1])),
-            ):
-                if prop == SKOS.altLabel:
-                    if isinstance(o, Literal):
-                        self.alt[s].add(str(o))
-                elif prop == PROV.wasDerivedFrom:
-                    self.derived[s].add(str(o))
-                elif isinstance(o, Literal):
-                    if o.language in ("vi", "en"):
-                        self.labels[s].setdefault(o.language, str(o))
-                    elif not o.language:
-                        plain.setdefault(s, str(o))
-        rows = self._kg.sparql("SELECT DISTINCT ?s ?g WHERE { GRAPH ?g { ?s a ?t } }")
-        for s, g in rows:  # type: ignore[misc]
-            if s in wanted:
-                self.graphs[s].add(str(g))
-        for s, text in plain.items():
-            self.labels[s].setdefault("vi", text)
-            self.labels[s].setdefault("en", text)
-
-    def edge_graphs(self, triples: Iterable[tuple[URIRef, URIRef, URIRef]]) -> dict[tuple, set]:
-        """The named graphs that state each triple, asked one relation at a time."""
-        wanted = set(triples)
-        out: dict[tuple, set] = defaultdict(set)
-        for p in sorted({p for _, p, _ in wanted}):
-            rows = self._kg.sparql(f"SELECT ?s ?o ?g WHERE {{ GRAPH ?g {{ ?s {p.n3()} ?o }} }}")
-            for s, o, g in rows:  # type: ignore[misc]
-                if (s, p, o) in wanted:
-                    out[(s, p, o)].add(str(g))
-        return out
+                if s in wanted:
+                    self.graphs[s].add(str(g))
+            elif p in label_props:
+                if isinstance(o, Literal):
+                    labels[s].append((label_props[p], o))
+            elif s not in wanted:
+                continue
+            elif p == SKOS.altLabel and isinstance(o, Literal):
+                self.alt[s].add(str(o))
+            elif p == PROV.wasDerivedFrom:
+                self.derived[s].add(str(o))
+        # The kinds of the nodes are named by their classes' labels: keep those too.
+        wanted |= {c for t in list(wanted) for c in self.types.get(t, ()) if isinstance(c, URIRef)}
+        for term in wanted:
+            found: dict[str, str] = {}
+            plain = ""
+            for _rank, value in sorted(labels.get(term, ()), key=lambda r: (r[0], str(r[1]))):
+                if value.language in ("vi", "en"):
+                    found.setdefault(value.language, str(value))
+                elif not value.language and not plain:
+                    plain = str(value)
+            if plain:
+                found.setdefault("vi", plain)
+                found.setdefault("en", plain)
+            self.labels[term] = found
 
     def most_specific(self, classes: Iterable[Node]) -> URIRef | None:
         """The narrowest of ``classes``: labelled classes first, then ours, then by IRI."""

@@ -1,0 +1,152 @@
+"""kg.network(): the agency network from the agency-network query, its options and its errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+import kg
+from kg.graph import KnowledgeGraph
+from kg.importers.units import load_units
+from kg.namespaces import CCHC, resource
+
+ROOT = Path(__file__).resolve().parent.parent
+VU = str(resource("agency", "vu-cai-cach-hanh-chinh-bo-noi-vu"))
+BO = str(resource("agency", "bo-noi-vu"))
+UBND_HN = str(resource("agency", "ubnd-thanh-pho-ha-noi"))
+UNIT_01 = str(resource("unit", "01"))
+EVENT = str(resource("event", "hoi-thao-cchc-ha-noi-2020"))
+ORG = "http://www.w3.org/ns/org#"
+
+
+def small_graph() -> KnowledgeGraph:
+    """The ontology, the article and the provinces of 2020: quick to build, every kind of node."""
+    graph = KnowledgeGraph.from_files(
+        [
+            ROOT / "ontology" / "cchc.ttl",
+            ROOT / "ontology" / "concepts.ttl",
+            ROOT / "ontology" / "network.ttl",
+            ROOT / "data" / "article" / "hanoi-cchc-workshop-2020-10-22.ttl",
+        ]
+    )
+    units = load_units(ROOT / "data" / "units" / "units-2020.csv", era="2020", levels={"province"})
+    graph.add("units/2020", units)
+    return graph
+
+
+@pytest.fixture(scope="module")
+def small() -> KnowledgeGraph:
+    return small_graph()
+
+
+@pytest.fixture(scope="module")
+def everything(small: KnowledgeGraph) -> nx.MultiDiGraph:
+    return kg.network(small, include_units=True, include_documents=True, include_people=True)
+
+
+def test_the_ministry_department_is_part_of_the_ministry(small: KnowledgeGraph) -> None:
+    net = kg.network(small)
+    assert isinstance(net, nx.MultiDiGraph)
+    assert set(net[VU][BO]) == {ORG + "subOrganizationOf", ORG + "unitOf"}
+    edge = net[VU][BO][ORG + "subOrganizationOf"]
+    # the relation is named by its label in the graph (ontology/network.ttl), in both languages
+    assert (edge["label_vi"], edge["label_en"]) == ("trực thuộc", "sub-organization of")
+    # a bare triple's source is the named graph that states it (here: the article's file)
+    article = ROOT / "data" / "article" / "hanoi-cchc-workshop-2020-10-22.ttl"
+    assert edge["sources"] == [article.resolve().as_uri()]
+
+
+def test_nodes_carry_labels_kind_and_sources(small: KnowledgeGraph) -> None:
+    node = kg.network(small, lang="en").nodes[UBND_HN]
+    assert node["iri"] == UBND_HN
+    assert node["label_vi"] == "Ủy ban nhân dân thành phố Hà Nội"
+    assert node["label"] == node["label_en"] == "Hà Nội People's Committee"
+    assert node["kind"] == str(CCHC.PeoplesCommittee)
+    assert node["kind_label_vi"] == "Ủy ban nhân dân"
+    assert "UBND thành phố Hà Nội" in node["alt_labels"]
+    assert node["group"] == "agency"
+    assert node["sources"]
+
+
+def test_units_are_shown_only_when_asked(
+    small: KnowledgeGraph, everything: nx.MultiDiGraph
+) -> None:
+    assert UNIT_01 not in kg.network(small)
+    assert str(CCHC.governs) in everything[UBND_HN][UNIT_01]
+    assert everything.nodes[UNIT_01]["group"] == "unit"
+
+
+def test_each_group_switches_on_and_off(small: KnowledgeGraph, everything: nx.MultiDiGraph) -> None:
+    groups = {d["group"] for _, d in everything.nodes(data=True)}
+    assert {"agency", "unit", "document", "event", "person"} <= groups
+    default = {d["group"] for _, d in kg.network(small).nodes(data=True)}
+    assert default == {"agency", "event"}
+    assert EVENT not in kg.network(small, include_events=False)
+    person = str(resource("person", "nguyen-van-suu"))
+    people = kg.network(small, include_people=True)
+    assert people[person][UBND_HN][ORG + "memberOf"]["label_en"] == "holds a post in"
+
+
+def test_focus_keeps_the_neighbourhood(small: KnowledgeGraph) -> None:
+    one = kg.network(small, focus="UBND thành phố Hà Nội")
+    assert one.graph["focus"] == UBND_HN
+    assert EVENT in one and BO not in one  # Bộ Nội vụ is two steps away, through the workshop
+    two = kg.network(small, focus="ubnd thanh pho ha noi", depth=2)
+    assert BO in two and VU not in two
+    assert kg.network(small, focus="Ha Noi People's Committee", depth=0).number_of_nodes() == 1
+
+
+def test_unknown_focus_suggests_the_nearest_names(small: KnowledgeGraph) -> None:
+    with pytest.raises(kg.KgUsageError) as err:
+        kg.network(small, focus="Bo Noi Vuu")
+    assert "no agency or other node of the network is named 'Bo Noi Vuu'" in str(err.value)
+    assert "did you mean 'Bộ Nội vụ'" in str(err.value)
+
+
+def test_depth_needs_a_focus(small: KnowledgeGraph) -> None:
+    with pytest.raises(kg.KgUsageError, match="--depth needs --focus"):
+        kg.network(small, depth=2)
+
+
+def test_a_select_with_the_three_columns_is_a_network(small: KnowledgeGraph) -> None:
+    query = (
+        "SELECT ?source ?relation ?target "
+        "WHERE { ?source org:unitOf ?target BIND(org:unitOf AS ?relation) }"
+    )
+    net = kg.network(small, query=query)
+    assert list(net.edges(keys=True)) == [(VU, BO, ORG + "unitOf")]
+
+
+def test_a_query_of_other_columns_says_what_it_expects(
+    small: KnowledgeGraph, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.rq"
+    bad.write_text("SELECT ?a ?b WHERE { ?a org:unitOf ?b }", encoding="utf-8")
+    with pytest.raises(kg.KgUsageError) as err:
+        kg.network(small, query=bad)
+    message = str(err.value)
+    assert (
+        "CONSTRUCT of triples between resources, or a SELECT with the columns ?source " in message
+    )
+    assert "it returns the columns ?a ?b, without ?source, ?relation, ?target" in message
+    with pytest.raises(kg.KgUsageError, match="it is an ASK query"):
+        kg.network(small, query="ASK { ?a ?b ?c }")
+
+
+def test_an_empty_result_is_an_empty_network(small: KnowledgeGraph) -> None:
+    net = kg.network(small, query="CONSTRUCT { ?a ?b ?c } WHERE { ?a ?b ?c FILTER(1 = 0) }")
+    assert net.number_of_nodes() == 0
+
+
+def test_the_same_graph_gives_the_same_network(small: KnowledgeGraph) -> None:
+    a, b = kg.network(small), kg.network(small_graph())
+    assert list(a.nodes(data=True)) == list(b.nodes(data=True))
+    assert list(a.edges(keys=True, data=True)) == list(b.edges(keys=True, data=True))
+
+
+def test_the_built_graph_has_the_agency_network(kgraph: KnowledgeGraph) -> None:
+    net = kg.network(kgraph)
+    assert ORG + "subOrganizationOf" in net[VU][BO]
+    assert net.nodes[UBND_HN]["kind"] == str(CCHC.PeoplesCommittee)
