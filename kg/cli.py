@@ -7,6 +7,7 @@ for answers (violations found); a traceback appears only with ``--debug``.
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,122 @@ def _lang_option(f: Any) -> Any:
     )(f)
 
 
+class _Backend:
+    """Where a command's graph lives: built fresh (in memory or Oxigraph), an on-disk store
+    (``--path``), or a remote endpoint (``--endpoint``). Made by :func:`_store_options`."""
+
+    def __init__(
+        self,
+        kind: str | None,
+        path: Path | None,
+        endpoint: str | None,
+        update_endpoint: str | None,
+        graph_store: str | None,
+        timeout: float | None,
+    ) -> None:
+        self.kind = kind
+        self.path = path
+        self.endpoint = endpoint
+        self.update_endpoint = update_endpoint
+        self.graph_store = graph_store
+        self.timeout = timeout
+        if endpoint is None and (update_endpoint or graph_store):
+            raise click.UsageError("--update-endpoint and --graph-store go with --endpoint")
+        if endpoint is not None and (path is not None or kind is not None):
+            raise click.UsageError("--endpoint is a store of its own: no --store or --path")
+        if path is not None and kind == "memory":
+            raise click.UsageError("--path is an on-disk Oxigraph store: use --store oxigraph")
+
+    def remote(self) -> Any:
+        """The remote endpoint as a store."""
+        from kg.stores.remote import RemoteStore
+
+        assert self.endpoint is not None
+        return RemoteStore(
+            self.endpoint,
+            update_endpoint=self.update_endpoint,
+            graph_store=self.graph_store,
+            timeout=self.timeout,
+        )
+
+    def graph(self, root: Path | None, data: tuple[Path, ...] = (), **build_args: Any) -> Any:
+        """The graph to read: the endpoint's, the on-disk store's, the files', or a build."""
+        from kg.build import build as build_graph
+        from kg.graph import KnowledgeGraph
+
+        if self.endpoint is not None or self.path is not None:
+            if data:
+                raise click.UsageError("--data reads files: not with --endpoint or --path")
+            if self.endpoint is not None:
+                return KnowledgeGraph(store=self.remote())
+            return KnowledgeGraph.open("oxigraph", path=self.path)
+        if data:
+            return KnowledgeGraph.from_files(data, store=self.kind)
+        return build_graph(root, store=self.kind, **build_args)
+
+
+def _store_options(f: Any) -> Any:
+    """--store, --path, --endpoint, --update-endpoint, --graph-store, --timeout → ``backend``."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        kwargs["backend"] = _Backend(
+            kwargs.pop("store_kind"),
+            kwargs.pop("store_path"),
+            kwargs.pop("endpoint"),
+            kwargs.pop("update_endpoint"),
+            kwargs.pop("graph_store"),
+            kwargs.pop("timeout"),
+        )
+        return f(*args, **kwargs)
+
+    options = [
+        click.option(
+            "--store",
+            "store_kind",
+            type=click.Choice(["memory", "oxigraph"]),
+            default=None,
+            help="The engine: oxigraph (default) or memory (rdflib's, the reference).",
+        ),
+        click.option(
+            "--path",
+            "store_path",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="An on-disk Oxigraph store (a folder), as kg build --path writes it.",
+        ),
+        click.option(
+            "--endpoint",
+            default=None,
+            metavar="URL",
+            help="A SPARQL 1.1 query endpoint to use instead of a local store. Credentials: "
+            "$CCHC_KG_ENDPOINT_USER and $CCHC_KG_ENDPOINT_PASSWORD.",
+        ),
+        click.option(
+            "--update-endpoint",
+            default=None,
+            metavar="URL",
+            help="The SPARQL Update endpoint, where it is not the query endpoint.",
+        ),
+        click.option(
+            "--graph-store",
+            default=None,
+            metavar="URL",
+            help="The Graph Store Protocol URL (e.g. http://host:7878/store), if there is one.",
+        ),
+        click.option(
+            "--timeout",
+            type=float,
+            default=None,
+            metavar="SECONDS",
+            help="How long to wait for each answer of the endpoint (default 60).",
+        ),
+    ]
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
 @click.group(cls=_KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @click.version_option(package_name="cchc-kg")
@@ -87,9 +204,8 @@ def _progress(quiet: bool) -> Any:
     "--output",
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("dist/cchc.trig"),
-    show_default=True,
-    help="Where to write the dataset.",
+    default=None,
+    help="Where to write the dataset [default: dist/cchc.trig, none with --path].",
 )
 @click.option(
     "--format", "fmt", default=None, help="turtle, trig, nq, nt, jsonld, xml (default: from -o)."
@@ -97,30 +213,63 @@ def _progress(quiet: bool) -> Any:
 @_root_option
 @click.option("--no-validate", is_flag=True, help="Skip SHACL validation.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def build(output: Path, fmt: str | None, root: Path | None, no_validate: bool, quiet: bool) -> None:
+@_store_options
+def build(
+    output: Path | None,
+    fmt: str | None,
+    root: Path | None,
+    no_validate: bool,
+    quiet: bool,
+    backend: _Backend,
+) -> None:
     """Assemble the graph, run the derivation rules, validate it and write it.
 
     Nothing is written when the graph has SHACL violations: the report is printed instead and
     the exit status is 1.
 
-    Example: kg build -o dist/cchc.trig
+    With --store oxigraph --path DIR the graph is also kept as an on-disk store, which
+    kg query, validate, export and stats --path DIR then read without building again.
+
+    Example: kg build -o dist/cchc.trig; kg build --store oxigraph --path store/
     """
     from kg.build import build_to_file
     from kg.io import Format
     from kg.render import render_report
+    from kg.stores.disk import OnDiskBuild
 
-    form = Format.from_label(fmt) if fmt else Format.from_extension(output)
-    kg, report = build_to_file(
-        output, root, format=form, check=not no_validate, progress=_progress(quiet)
-    )
+    if backend.endpoint is not None:
+        raise click.UsageError("kg build writes a local store; to load an endpoint: kg push")
+    if output is None and backend.path is None:
+        output = Path("dist/cchc.trig")
+    form = Format.from_label(fmt) if fmt else Format.from_extension(output) if output else None
+    disk = OnDiskBuild(backend.path) if backend.path is not None else None
+    try:
+        kg, report = build_to_file(
+            output,
+            root,
+            format=form,
+            check=not no_validate,
+            progress=_progress(quiet),
+            store=disk.store if disk is not None else backend.kind,
+        )
+    except BaseException:
+        if disk is not None:
+            disk.abandon()
+        raise
+    written = ", ".join(str(w) for w in (output, backend.path) if w is not None)
     if report is not None and not report.conforms_at("violation"):
+        if disk is not None:
+            disk.abandon()
         click.echo(render_report(report, "text"), err=True, nl=False)
-        click.echo(f"Error: the graph has violations; nothing was written to {output}", err=True)
+        click.echo(f"Error: the graph has violations; nothing was written to {written}", err=True)
         raise click.exceptions.Exit(1)
+    size, graphs = len(kg), len(kg.graph_names())
+    if disk is not None:
+        disk.commit()
     counts = ""
     if report is not None:
         counts = "; " + ", ".join(f"{n} {s.name.lower()}" for s, n in report.counts().items())
-    click.echo(f"Wrote {output}: {len(kg)} triples in {len(kg.graph_names())} graphs{counts}")
+    click.echo(f"Wrote {written}: {size} triples in {graphs} graphs{counts}")
 
 
 @cli.command()
@@ -148,6 +297,7 @@ def build(output: Path, fmt: str | None, root: Path | None, no_validate: bool, q
 )
 @_output_option
 @_root_option
+@_store_options
 def validate(
     files: tuple[Path, ...],
     shapes: Path | None,
@@ -156,6 +306,7 @@ def validate(
     fail_on: str,
     output: Path | None,
     root: Path | None,
+    backend: _Backend,
 ) -> None:
     """Validate the built graph, or RDF files, against SHACL shapes.
 
@@ -164,13 +315,12 @@ def validate(
 
     Example: kg validate my-data.ttl --shapes ontology/shapes.ttl --lang en --format json
     """
-    from kg.build import build as build_graph
     from kg.render import render_report
     from kg.validate import project_shapes
     from kg.validate import validate as run_validation
 
     shapes_graph = shapes if shapes is not None else project_shapes(root)
-    data = list(files) if files else build_graph(root)
+    data = list(files) if files else backend.graph(root)
     report = run_validation(data, shapes_graph)
     _emit(render_report(report, fmt, lang=lang), output)
     if not report.conforms_at(fail_on):
@@ -183,24 +333,16 @@ def validate(
 )
 @_root_option
 @_output_option
-def stats(fmt: str, root: Path | None, output: Path | None) -> None:
+@_store_options
+def stats(fmt: str, root: Path | None, output: Path | None, backend: _Backend) -> None:
     """Triples per named graph, instances per class, label coverage per language.
 
     Example: kg stats --format json
     """
-    from kg.build import build as build_graph
     from kg.render import render_stats
     from kg.stats import stats as compute
 
-    _emit(render_stats(compute(build_graph(root)), fmt), output)
-
-
-def _graph(root: Path | None, data: tuple[Path, ...]) -> Any:
-    """The graph a command reads: RDF files given with --data, else a fresh build."""
-    from kg.build import build as build_graph
-    from kg.graph import KnowledgeGraph
-
-    return KnowledgeGraph.from_files(data) if data else build_graph(root)
+    _emit(render_stats(compute(backend.graph(root)), fmt), output)
 
 
 def _data_option(f: Any) -> Any:
@@ -231,6 +373,7 @@ def _data_option(f: Any) -> Any:
 @_output_option
 @_root_option
 @_data_option
+@_store_options
 def query(
     query: str | None,
     sparql_text: str | None,
@@ -242,6 +385,7 @@ def query(
     output: Path | None,
     root: Path | None,
     data: tuple[Path, ...],
+    backend: _Backend,
 ) -> None:
     """Run a catalog query by name, a .rq file, - (standard input) or --sparql TEXT.
 
@@ -265,7 +409,7 @@ def query(
     else:
         stored = None
     values = dict(_split_param(p) for p in params)
-    graph = _graph(root, data)
+    graph = backend.graph(root, data)
     target = stored if stored is not None else (query or "")
     results = run(graph, target, values, allow_remote=allow_remote, catalog=catalog)
     _emit(render_query_output(results, fmt, lang=lang, labels=graph), output)
@@ -294,6 +438,7 @@ def _split_param(text: str) -> tuple[str, str]:
 @_output_option
 @_root_option
 @_data_option
+@_store_options
 def export(
     fmt: str | None,
     graph_name: str | None,
@@ -301,6 +446,7 @@ def export(
     output: Path | None,
     root: Path | None,
     data: tuple[Path, ...],
+    backend: _Backend,
 ) -> None:
     """Write the graph in a standard RDF format, the same bytes for the same graph.
 
@@ -312,7 +458,7 @@ def export(
     from kg.export import graph_sizes
     from kg.io import Format
 
-    graph = _graph(root, data)
+    graph = backend.graph(root, data)
     if list_graphs:
         sizes = [(graph.short_name(n), size) for n, size in graph_sizes(graph)]
         width = max((len(name) for name, _ in sizes), default=0)
@@ -406,6 +552,45 @@ def viz(
         f"{net.number_of_edges()} edges",
         err=True,
     )
+
+
+@cli.command()
+@_root_option
+@_data_option
+@_store_options
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+def push(root: Path | None, data: tuple[Path, ...], backend: _Backend, quiet: bool) -> None:
+    """Load the graph into a SPARQL endpoint, named graph by named graph.
+
+    Each named graph is replaced in one request: a Graph Store Protocol PUT with
+    --graph-store, else DROP SILENT GRAPH and INSERT DATA in one SPARQL Update. A failure
+    leaves every graph either replaced or as it was, never half-replaced. The graph comes
+    from --path (an on-disk store), --data files, or a fresh build.
+
+    Example: kg push --endpoint http://127.0.0.1:7878/query
+    --update-endpoint http://127.0.0.1:7878/update --graph-store http://127.0.0.1:7878/store
+    """
+    from kg.errors import KgStoreError
+
+    if backend.endpoint is None:
+        raise click.UsageError(
+            "kg push needs --endpoint URL (and --graph-store or --update-endpoint)"
+        )
+    remote = backend.remote()
+    local = _Backend(backend.kind, backend.path, None, None, None, None)
+    graph = local.graph(root, data)
+    names = graph.graph_names()
+    for number, name in enumerate(names, start=1):
+        if not quiet:
+            click.echo(f"· push {graph.short_name(name)} ({number}/{len(names)})", err=True)
+        try:
+            remote.replace_graph(name, graph.triples(name))
+        except KgStoreError as exc:
+            raise KgStoreError(
+                f"{exc} (graph {graph.short_name(name)} left as it was; {number - 1} of "
+                f"{len(names)} graphs pushed)"
+            ) from None
+    click.echo(f"Pushed {len(graph)} triples in {len(names)} graphs to {backend.endpoint}")
 
 
 def main() -> None:

@@ -53,6 +53,7 @@ class KnowledgeGraph:
         :param store: a :class:`~kg.stores.Store`, or the name of a kind of store
             (``memory``, ``oxigraph``); :data:`kg.stores.DEFAULT_STORE` when both are omitted.
         """
+        self._copy: Dataset | None = None  # see :attr:`dataset`
         if dataset is not None:
             from kg.stores.memory import MemoryStore
 
@@ -96,18 +97,24 @@ class KnowledgeGraph:
 
     @property
     def dataset(self) -> Dataset:
-        """The rdflib dataset behind the graph: only for the memory store.
+        """The graph as an rdflib Dataset: the store itself on the memory store; on others a
+        read-only copy, made on first use and again after the graph changes.
 
-        Code that should work on every store uses :meth:`graph`, :meth:`union`,
-        :meth:`quads` and :meth:`sparql` instead.
+        The copy costs time and memory on large graphs (rdflib holds each triple in Python):
+        code that should be fast on every store uses :meth:`graph`, :meth:`union`,
+        :meth:`quads` and :meth:`sparql` instead. Changes made to the copy are not kept.
         """
         dataset = getattr(self._store, "dataset", None)
-        if not isinstance(dataset, Dataset):
-            raise AttributeError(
-                f"the {self._store.kind} store has no rdflib Dataset; use graph(), union(), "
-                "quads() or sparql(), which work on every store (or store='memory')"
-            )
-        return dataset
+        if isinstance(dataset, Dataset):
+            return dataset
+        if self._copy is None:
+            copy = Dataset(default_union=True)
+            for prefix, iri in PREFIXES.items():
+                copy.bind(prefix, iri, override=True, replace=True)
+            for s, p, o, g in self._store.quads():
+                copy.graph(g).add((s, p, o))
+            self._copy = copy
+        return self._copy
 
     def resolve_name(self, name: str | URIRef) -> URIRef:
         """A graph name as an IRI: ``article/x`` and the full IRI both name the same graph."""
@@ -124,6 +131,7 @@ class KnowledgeGraph:
 
     def add(self, name: str | URIRef, graph: Graph | Iterable[Triple]) -> None:
         """Add the triples of ``graph`` to the named graph ``name`` (created when new)."""
+        self._copy = None
         self._store.add(self.resolve_name(name), graph)
 
     @contextmanager
@@ -139,6 +147,7 @@ class KnowledgeGraph:
         if isinstance(dataset, Dataset):
             yield dataset.graph(iri)
             return
+        self._copy = None
         sink = _Sink(self._store, iri)
         yield sink  # type: ignore[misc]
         sink.flush()
@@ -180,6 +189,7 @@ class KnowledgeGraph:
     def remove_graph(self, name: str | URIRef) -> None:
         """Drop one named graph, e.g. to see the data without one source."""
         self.graph(name)  # raises with the list of names when there is no such graph
+        self._copy = None
         self._store.remove_graph(self.resolve_name(name))
 
     def union(self, *, exclude: Iterable[str | URIRef] = ()) -> Graph:

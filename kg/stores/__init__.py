@@ -13,7 +13,7 @@ from kg.errors import KgUsageError
 from kg.stores.base import Quad, Store, Triple
 
 #: The backend used when none is named.
-DEFAULT_STORE = "memory"
+DEFAULT_STORE = "oxigraph"
 #: The names ``--store`` accepts.
 STORE_KINDS = ("memory", "oxigraph")
 

@@ -74,6 +74,8 @@ def to_rdflib(term: Any) -> Node:
         datatype = term.datatype.value
         if datatype in (_XSD_STRING, _LANG_STRING):
             return Literal(term.value)
+        # Oxigraph keeps the value of a number, not its lexical form: "1.0"^^xsd:decimal
+        # comes back as "1", "080"^^xsd:integer as "80" (same value, so same answers)
         return Literal(term.value, datatype=URIRef(datatype))
     raise KgUsageError(f"the oxigraph store returned {term!r}, which cannot be shown as RDF 1.1")
 
@@ -182,12 +184,12 @@ class OxigraphStore(Store):
         self.add(graph, triples)
 
     def query(self, text: str, prepared: Query, bindings: Mapping[str, Node]) -> Result:
-        from kg.stores.remote import inject_values
+        from kg.stores.remote import substitute
 
         form = query_form(prepared)
         # pyoxigraph's ``substitutions`` insist on projected variables, and parameters are
-        # not: the values go in a VALUES block of RDF terms, as for a remote endpoint
-        text = inject_values(text, bindings, construct=form == "CONSTRUCT")
+        # not: the values are substituted as RDF terms in the text, as for an endpoint
+        text = substitute(text, bindings)
         try:
             answer = self._store.query(
                 text, prefixes=dict(PREFIXES), use_default_graph_as_union=True

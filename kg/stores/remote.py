@@ -217,7 +217,7 @@ class RemoteStore(Store):
     def query(self, text: str, prepared: Query, bindings: Mapping[str, Node]) -> Result:
         form = query_form(prepared)
         head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
-        full = head + inject_values(text, bindings, construct=form == "CONSTRUCT")
+        full = head + substitute(text, bindings)
         if form == "SELECT":
             answer = _json(self._sparql(full, _SELECT_JSON), self.endpoint)
             variables = answer.get("head", {}).get("vars", [])
@@ -232,49 +232,37 @@ class RemoteStore(Store):
         return make_result(form, triples=parsed)
 
 
-def inject_values(text: str, bindings: Mapping[str, Node], *, construct: bool = False) -> str:
-    """The query with ``VALUES`` for ``bindings`` first in its outermost group pattern.
+def substitute(text: str, bindings: Mapping[str, Node]) -> str:
+    """The query with each bound variable replaced by its value, written as an RDF term.
 
-    A remote endpoint takes no initial bindings, so they travel in the text; each value is
-    written by rdflib's ``n3()`` from an RDF term, never pasted from what a user typed. Put
-    first in the WHERE group, the values are joined before the group's FILTERs apply, as
-    initial bindings are.
+    Engines other than rdflib take no initial bindings, so the values travel in the text:
+    every ``?name`` (or ``$name``) outside strings, IRIs and comments becomes the value, as
+    the SPARQL-dev proposal SEP-0007 defines substitution, so a parameter is bound in nested
+    groups and subqueries alike, as rdflib's initial bindings are. A VALUES block would not
+    do: it binds in its own group only, and a FILTER in a nested OPTIONAL would not see it.
+    Each value is written by rdflib's ``n3()`` from a typed RDF term, never pasted from what
+    a user typed, so a value such as ``x" } ; DROP ALL ; #`` stays one literal.
 
     >>> from rdflib import Literal
-    >>> inject_values("SELECT ?x WHERE { ?x ?p ?_y }", {"_y": Literal("a")})
-    'SELECT ?x WHERE { VALUES (?_y) { ("a") } ?x ?p ?_y }'
+    >>> substitute('SELECT ?x WHERE { ?x ?p ?_y FILTER (?_y != "?_y") }', {"_y": Literal("a")})
+    'SELECT ?x WHERE { ?x ?p "a" FILTER ("a" != "?_y") }'
     """
     if not bindings:
         return text
-    position = _where_brace(text, construct=construct)
-    names = " ".join(f"?{k}" for k in bindings)
-    values = " ".join(v.n3() for v in bindings.values())
-    return text[: position + 1] + f" VALUES ({names}) {{ ({values}) }}" + text[position + 1 :]
+
+    def replace(match: re.Match[str]) -> str:
+        if match.lastgroup == "var" and match.group("var")[1:] in bindings:
+            return bindings[match.group("var")[1:]].n3()
+        return match.group()
+
+    return _TOKEN.sub(replace, text)
 
 
 _TOKEN = re.compile(
     r'(?P<comment>#[^\n]*)|(?P<long>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\')'
     r'|(?P<string>"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\')'
-    r'|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)|(?P<where>(?<![?$:\w])WHERE\b)|(?P<open>\{)|(?P<close>\})',
-    re.IGNORECASE,
+    r'|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)|(?P<var>[?$][A-Za-z0-9_\u00b7-\uffff]+)'
 )
-
-
-def _where_brace(text: str, *, construct: bool) -> int:
-    """The offset of the ``{`` that opens the query's WHERE clause."""
-    depth = 0
-    seen_where = not construct
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        if kind == "where" and depth == 0:
-            seen_where = True
-        elif kind == "open":
-            if depth == 0 and seen_where:
-                return match.start()
-            depth += 1
-        elif kind == "close":
-            depth -= 1
-    raise KgUsageError("cannot find the WHERE clause of the query to bind its parameters")
 
 
 def _turtle(triples: Iterable[Triple]) -> str:
