@@ -113,6 +113,7 @@ def validate(
     shapes: Graph | str | Path | None = None,
     *,
     ontology: Graph | None = None,
+    engine: str = "auto",
 ) -> Report:
     """Validate RDF data against SHACL shapes (https://www.w3.org/TR/shacl/).
 
@@ -120,6 +121,9 @@ def validate(
     :param shapes: a shapes graph or file; the project's ``ontology/shapes.ttl`` when omitted
         (or the shapes graph of a built graph).
     :param ontology: extra triples (class hierarchy) to mix into the data before validating.
+    :param engine: ``pyshacl`` (the reference), ``sparql`` (the shapes compiled into SPARQL
+        queries that pyoxigraph runs, :mod:`kg.shacl_sparql`; refuses shapes it cannot compile)
+        or ``auto``: ``sparql`` when the shapes compile and pyoxigraph is installed, else pySHACL.
     :returns: the report.
     :raises KgShapesError: the shapes graph is itself malformed.
     :raises KgParseError: a file does not parse.
@@ -137,6 +141,9 @@ def validate(
         shapes_graph = _copy(shapes_graph)  # pySHACL adds triples to the graph it is given
     _only_true_is_true(shapes_graph)
     _follow_prefix_imports(shapes_graph)
+    fast = _validate_fast(data_graph, shapes_graph, engine)
+    if fast is not None:
+        return fast
     try:
         with _quiet_literals(), sparql_parse_cache():
             conforms, results_graph, _text = pyshacl.validate(
@@ -177,6 +184,32 @@ def validate(
         graph=results_graph,
         data=data_graph,
     )
+
+
+ENGINES = ("auto", "pyshacl", "sparql")
+
+
+def _validate_fast(data: Graph, shapes: Graph, engine: str) -> Report | None:
+    """The report of the SPARQL engine, or None when pySHACL is to run instead."""
+    if engine not in ENGINES:
+        raise KgUsageError(f"unknown validation engine {engine!r}; use {', '.join(ENGINES)}")
+    if engine == "pyshacl":
+        return None
+    try:
+        import pyoxigraph  # noqa: F401
+    except ImportError:
+        if engine == "sparql":
+            raise KgUsageError("--engine sparql needs pyoxigraph: pip install pyoxigraph") from None
+        return None
+    from kg.shacl_sparql import Unsupported, validate_fast
+
+    try:
+        with _quiet_literals():
+            return validate_fast(data, shapes)
+    except Unsupported:
+        if engine == "sparql":
+            raise
+        return None
 
 
 #: SHACL parameters whose values are ``true`` or ``false``; absent means false.
