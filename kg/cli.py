@@ -295,6 +295,14 @@ def build(
     show_default=True,
     help="Exit 1 when a result is at or above this severity.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "pyshacl", "sparql"]),
+    default="auto",
+    show_default=True,
+    help="pyshacl (the reference), sparql (shapes compiled to SPARQL, run by Oxigraph), or "
+    "auto: sparql when the shapes compile, else pyshacl.",
+)
 @_output_option
 @_root_option
 @_store_options
@@ -304,6 +312,7 @@ def validate(
     lang: str,
     fmt: str,
     fail_on: str,
+    engine: str,
     output: Path | None,
     root: Path | None,
     backend: _Backend,
@@ -313,7 +322,7 @@ def validate(
     Exit 0 when no result is at or above --fail-on, 1 when there is one, 2 for a usage error,
     a file that does not parse, or malformed shapes.
 
-    Example: kg validate my-data.ttl --shapes ontology/shapes.ttl --lang en --format json
+    Example: kg validate my-data.ttl --shapes ontology/shapes.ttl --engine sparql --format json
     """
     from kg.render import render_report
     from kg.validate import project_shapes
@@ -321,7 +330,7 @@ def validate(
 
     shapes_graph = shapes if shapes is not None else project_shapes(root)
     data = list(files) if files else backend.graph(root)
-    report = run_validation(data, shapes_graph)
+    report = run_validation(data, shapes_graph, engine=engine)
     _emit(render_report(report, fmt, lang=lang), output)
     if not report.conforms_at(fail_on):
         raise click.exceptions.Exit(1)
