@@ -474,7 +474,7 @@ def export(
         _emit("".join(f"{name:<{width}}  {size:>7}\n" for name, size in sizes), output)
         return
     form = Format.from_label(fmt) if fmt else Format.from_extension(output) if output else None
-    stream = None if output is not None else click.get_binary_stream("stdout")
+    stream = None if output is not None else sys.stdout.buffer
     write(graph, output or stream, format=form or Format.TURTLE, graph=graph_name)
 
 

@@ -24,6 +24,7 @@ the size of the graph.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import heapq
 import json
@@ -60,6 +61,25 @@ Quad = tuple[Node, Node, Node, "URIRef | None"]
 Triple = tuple[Node, Node, Node]
 
 _INDENT = "    "
+
+_RDF_TYPE = RDF.type
+_RDF_FIRST = RDF.first
+_RDF_REST = RDF.rest
+_RDF_NIL = RDF.nil
+_KNOWN_TERMS = frozenset({URIRef, BNode, Literal})
+
+
+def _is_blank(term: object) -> bool:
+    """``isinstance(term, BNode)``, fast for rdflib's own classes (isinstance goes through abc)."""
+    cls = term.__class__
+    return cls is BNode if cls in _KNOWN_TERMS else isinstance(term, BNode)
+
+
+def _is_literal(term: object) -> bool:
+    cls = term.__class__
+    return cls is Literal if cls in _KNOWN_TERMS else isinstance(term, Literal)
+
+
 _WIDTH = 100
 
 
@@ -88,15 +108,22 @@ def serialize(kg: KnowledgeGraph, format: Format | str, *, graph: str | None = N
     <urn:x> <urn:p> "Hà Nội"@vi <https://w3id.org/cchc/graph/example> .
     """
     fmt = format if isinstance(format, Format) else Format.from_label(format)
-    found = _quads(kg, graph)
-    quads: list[Quad]
-    if fmt.quads:
-        quads = list(dict.fromkeys(found))
-    else:
-        quads = [(s, p, o, None) for s, p, o in dict.fromkeys(q[:3] for q in found)]
-    labels = canonical_labels(quads)
-    writer = _WRITERS[fmt]
-    return writer(quads, labels).encode("utf-8")
+    collecting = gc.isenabled()
+    gc.disable()  # millions of new tuples: the collector would rescan the store again and again
+    try:
+        found = _quads(kg, graph)
+        quads: list[Quad]
+        if fmt.quads:
+            quads = found  # a store holds each quad once
+        elif len({q[3] for q in found}) > 1:  # a triple in two graphs is written once
+            quads = [(s, p, o, None) for s, p, o in dict.fromkeys(q[:3] for q in found)]
+        else:
+            quads = [(s, p, o, None) for s, p, o, _ in found]
+        labels = canonical_labels(quads)
+        return _WRITERS[fmt](quads, labels).encode("utf-8")
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def export(
@@ -211,12 +238,10 @@ def canonical_labels(quads: Sequence[Quad]) -> dict[BNode, str]:
     """
     templates: dict[BNode, list[tuple[str | BNode, ...]]] = defaultdict(list)
     for quad in quads:
-        blanks = {t for t in quad if isinstance(t, BNode)}
+        blanks = {t for t in quad if _is_blank(t)}
         if not blanks:
             continue
-        template = tuple(
-            t if isinstance(t, BNode) else "" if t is None else _nq_term(t) for t in quad
-        )
+        template = tuple(t if _is_blank(t) else "" if t is None else _nq_term(t) for t in quad)
         for b in blanks:
             templates[b].append(template)
     if not templates:
@@ -233,7 +258,7 @@ def canonical_labels(quads: Sequence[Quad]) -> dict[BNode, str]:
 
     for rows in templates.values():
         for row in rows:
-            blanks = [t for t in row if isinstance(t, BNode)]
+            blanks = [t for t in row if _is_blank(t)]
             for other in blanks[1:]:
                 parent[root(other)] = root(blanks[0])
     component: dict[BNode, list[BNode]] = defaultdict(list)
@@ -242,7 +267,7 @@ def canonical_labels(quads: Sequence[Quad]) -> dict[BNode, str]:
 
     def signature(b: BNode, name: Callable[[BNode], str]) -> str:
         rows = sorted(
-            " ".join("_:a" if t == b else name(t) if isinstance(t, BNode) else t for t in row)
+            " ".join("_:a" if t == b else name(t) if _is_blank(t) else t for t in row)
             for row in templates[b]
         )
         return "\n".join(rows)
@@ -346,7 +371,7 @@ def _uchar(char: str) -> str:
 @lru_cache(maxsize=262144)
 def _nq_term(term: Node) -> str:
     """An IRI or literal as N-Quads writes it (blank nodes are the caller's business)."""
-    if isinstance(term, Literal):
+    if _is_literal(term):
         text = _quote(str(term))
         if term.language:
             return f"{text}@{term.language}"
@@ -361,15 +386,15 @@ def _term_key(term: Node, labels: dict[BNode, str]) -> tuple[int, str, str, str]
 
     ``labels`` maps a blank node to its sort text (see :func:`_blank_order`).
     """
-    if isinstance(term, BNode):
+    if _is_blank(term):
         return (1, labels[term], "", "")
-    if isinstance(term, Literal):
+    if _is_literal(term):
         return (2, str(term), term.language or "", str(term.datatype or ""))
     return (0, str(term), "", "")
 
 
 def _predicate_key(predicate: Node) -> tuple[int, str]:
-    return (0 if predicate == RDF.type else 1, str(predicate))
+    return (0 if predicate == _RDF_TYPE else 1, str(predicate))
 
 
 def _sorted_triples(triples: Sequence[Triple], labels: dict[BNode, str]) -> list[Triple]:
@@ -390,10 +415,10 @@ def _blank_order(triples: Sequence[Triple], labels: dict[BNode, str]) -> dict[BN
     """Sort text of each blank node: its own statements (one level deep), then its label."""
     said: dict[BNode, list[str]] = {}
     for s, p, o in triples:
-        if isinstance(o, BNode):
+        if _is_blank(o):
             said.setdefault(o, [])
-        if isinstance(s, BNode):
-            obj = f"_:{labels[o]}" if isinstance(o, BNode) else _nq_term(o)
+        if _is_blank(s):
+            obj = f"_:{labels[o]}" if _is_blank(o) else _nq_term(o)
             said.setdefault(s, []).append(f"{p} {obj}")
     return {b: "\n".join(sorted(lines)) + "\n" + labels[b] for b, lines in said.items()}
 
@@ -449,7 +474,7 @@ def _write_nquads(quads: Sequence[Quad], labels: dict[BNode, str]) -> str:
 
 def _nq_line(quad: Quad, labels: dict[BNode, str], *, with_graph: bool) -> str:
     s, p, o, g = quad
-    parts = [f"_:{labels[t]}" if isinstance(t, BNode) else _nq_term(t) for t in (s, p, o)]
+    parts = [f"_:{labels[t]}" if _is_blank(t) else _nq_term(t) for t in (s, p, o)]
     if with_graph and g is not None:
         parts.append(_nt_iri(str(g)))
     return " ".join(parts) + " .\n"
@@ -493,10 +518,10 @@ def _inlinable(quads: Sequence[Quad]) -> set[BNode]:
     uses: dict[BNode, int] = defaultdict(int)
     graphs: dict[BNode, set[URIRef | None]] = defaultdict(set)
     for s, _, o, g in quads:
-        if isinstance(o, BNode):
+        if _is_blank(o):
             uses[o] += 1
             graphs[o].add(g)
-        if isinstance(s, BNode):
+        if _is_blank(s):
             graphs[s].add(g)
     return {b for b, n in uses.items() if n == 1 and len(graphs[b]) == 1}
 
@@ -532,16 +557,16 @@ class _TurtleBody:
             items: list[Node] = []
             node: Node = head
             seen: set[Node] = set()
-            while node != RDF.nil:
+            while node != _RDF_NIL:
                 entries = self.props.get(node)
                 if (
-                    not isinstance(node, BNode)
+                    not _is_blank(node)
                     or node in seen
                     or node not in self.inline
                     or entries is None
                     or len(entries) != 2
-                    or entries[0][0] != RDF.first
-                    or entries[1][0] != RDF.rest
+                    or entries[0][0] != _RDF_FIRST
+                    or entries[1][0] != _RDF_REST
                     or len(entries[0][1]) != 1
                     or len(entries[1][1]) != 1
                 ):
@@ -561,7 +586,7 @@ class _TurtleBody:
         # inlinable nodes no top-level subject reaches (a cycle of blank nodes): write them
         # top-level, in label order, so that every node is written exactly once
         for subject in self.props:
-            if subject not in self.done and isinstance(subject, BNode):
+            if subject not in self.done and _is_blank(subject):
                 self.inline.discard(subject)
                 out.append(self._statement(subject))
         return out
@@ -572,16 +597,16 @@ class _TurtleBody:
         return f"\n{self.indent}{self._name(subject)} {self._po_list(subject, cont)} .\n"
 
     def _name(self, term: Node) -> str:
-        if isinstance(term, BNode):
+        if _is_blank(term):
             return f"_:{self.labels[term]}"
-        if isinstance(term, Literal):
+        if _is_literal(term):
             return _turtle_literal(term)
         return _turtle_iri(str(term))
 
     def _po_list(self, subject: Node, indent: str) -> str:
         parts = []
         for predicate, objects in self.props[subject]:
-            head = "a" if predicate == RDF.type else self._name(predicate)
+            head = "a" if predicate == _RDF_TYPE else self._name(predicate)
             blocks = any(self._is_inline(o) for o in objects)
             rendered = [self._object(o, indent) for o in objects]
             line = head + " " + ", ".join(rendered)
@@ -591,16 +616,16 @@ class _TurtleBody:
         return (" ;\n" + indent).join(parts)
 
     def _is_inline(self, term: Node) -> bool:
-        return isinstance(term, BNode) and term in self.inline and term not in self.done
+        return _is_blank(term) and term in self.inline and term not in self.done
 
     def _object(self, term: Node, indent: str) -> str:
         if not self._is_inline(term):
             return self._name(term)
-        assert isinstance(term, BNode)
+        assert _is_blank(term)
         items = self.lists.get(term)
         if items is not None:
             node: Node = term
-            while node != RDF.nil:  # mark the list's own nodes as written
+            while node != _RDF_NIL:  # mark the list's own nodes as written
                 self.done.add(node)
                 node = self.props[node][1][1][0]
             return "( " + " ".join(self._object(i, indent) for i in items) + " )"
@@ -650,7 +675,7 @@ def _jsonld_nodes(triples: Sequence[Triple], labels: dict[BNode, str]) -> list[d
             current = s
             node = {"@id": _jsonld_id(s, labels)}
             nodes.append(node)
-        if p == RDF.type and not isinstance(o, Literal):
+        if p == _RDF_TYPE and not _is_literal(o):
             node.setdefault("@type", []).append(_jsonld_id(o, labels))
         else:
             node.setdefault(_jsonld_iri(str(p)), []).append(_jsonld_value(o, labels))
@@ -658,7 +683,7 @@ def _jsonld_nodes(triples: Sequence[Triple], labels: dict[BNode, str]) -> list[d
 
 
 def _jsonld_id(term: Node, labels: dict[BNode, str]) -> str:
-    return f"_:{labels[term]}" if isinstance(term, BNode) else _jsonld_iri(str(term))
+    return f"_:{labels[term]}" if _is_blank(term) else _jsonld_iri(str(term))
 
 
 @lru_cache(maxsize=65536)
@@ -673,7 +698,7 @@ def _jsonld_iri(iri: str) -> str:
 
 
 def _jsonld_value(term: Node, labels: dict[BNode, str]) -> Any:
-    if not isinstance(term, Literal):
+    if not _is_literal(term):
         return {"@id": _jsonld_id(term, labels)}
     if term.language:
         return {"@value": str(term), "@language": term.language}
@@ -685,6 +710,7 @@ def _jsonld_value(term: Node, labels: dict[BNode, str]) -> Any:
 # ---------------------------------------------------------------------------------------------
 # RDF/XML
 
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 _XML_TEXT = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
 _XML_ATTR = {**_XML_TEXT, '"': "&quot;", "\n": "&#10;", "\t": "&#9;"}
@@ -722,12 +748,17 @@ def _write_rdfxml(quads: Sequence[Quad], labels: dict[BNode, str]) -> str:
             current = s
             out.append(f"  <rdf:Description {_xml_node(s, 'about', labels)}>\n")
         name, xmlns = _xml_element(str(p))
-        if isinstance(o, Literal):
+        if _is_literal(o):
             attrs = xmlns
             if o.language:
                 attrs += f' xml:lang="{o.language}"'
             elif o.datatype is not None:
                 attrs += f' rdf:datatype="{_xml_escape(str(o.datatype), _XML_ATTR)}"'
+            if _XML_INVALID.search(str(o)):
+                raise KgUsageError(
+                    f"the literal {_nq_term(o)} holds a control character that XML cannot "
+                    "carry; export as Turtle, N-Triples or JSON-LD instead"
+                )
             text = _xml_escape(str(o), _XML_TEXT)
             out.append(f"    <{name}{attrs}>{text}</{name}>\n")
         else:
@@ -739,7 +770,7 @@ def _write_rdfxml(quads: Sequence[Quad], labels: dict[BNode, str]) -> str:
 
 
 def _xml_node(term: Node, attribute: str, labels: dict[BNode, str]) -> str:
-    if isinstance(term, BNode):
+    if _is_blank(term):
         return f'rdf:nodeID="{labels[term]}"'
     return f'rdf:{attribute}="{_xml_escape(str(term), _XML_ATTR)}"'
 
