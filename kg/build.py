@@ -9,20 +9,40 @@ an atomic write for ``kg build``.
 
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from rdflib import Graph
+from rdflib.term import Node
 
 from kg.errors import KgFileError
-from kg.graph import DERIVED_GRAPH, KnowledgeGraph
+from kg.graph import DERIVED_GRAPH, SHAPES_GRAPH, KnowledgeGraph
 from kg.io import Format, parse, write_atomic
-from kg.namespaces import graph_name
+from kg.namespaces import CCHC, graph_name, resource
+from kg.stores import Store
 
-#: Called with a short description of each step as the build reaches it.
-Progress = Callable[[str], None]
+
+class Progress(Protocol):
+    """What a build reports to: each step as it begins, and how far a long step has got.
+
+    Called as ``progress(step)`` when a step begins, then, for the steps that can count (the
+    importers of the national lists, which take seconds), ``progress(step, done, total)`` as
+    they go. A plain ``Callable[[str], None]`` still works: it hears only the steps.
+    """
+
+    def __call__(self, step: str, done: int | None = None, total: int | None = None) -> None:
+        """Hear of ``step``; ``done`` of ``total`` when the step can count."""
+
+
+#: A callback of the older, one-argument form: it hears only the step names.
+StepCallback = Callable[[str], None]
+
+#: Called with (items done, items in all) by an importer as it goes.
+Tick = Callable[[int, int], None]
 
 ENV_ROOT = "CCHC_KG_ROOT"
 
@@ -43,47 +63,87 @@ def default_root() -> Path:
 
 @dataclass(frozen=True)
 class Importer:
-    """A step that turns a non-RDF source file into the triples of one named graph."""
+    """A step that turns a non-RDF source file into the triples of one named graph.
+
+    ``load(path, root, into, tick)`` adds its triples to ``into`` (the named graph itself, so
+    that the national lists are not copied a second time) and may call ``tick(done, total)``.
+    """
 
     graph: str
     path: str
-    load: Callable[[Path, Path], Graph]
+    load: Callable[[Path, Path, Graph, Tick], object]
 
 
-def _units(era: str, levels: set[str] | None) -> Callable[[Path, Path], Graph]:
-    def load(path: Path, root: Path) -> Graph:
+def _units(era: str, levels: set[str] | None) -> Callable[[Path, Path, Graph, Tick], object]:
+    def load(path: Path, root: Path, into: Graph, tick: Tick) -> object:
         from kg.importers.units import load_units
 
-        return load_units(path, era=era, levels=levels)
+        return load_units(path, era=era, levels=levels, into=into, tick=tick)
 
     return load
 
 
-def _facts(path: Path, root: Path) -> Graph:
+def _bodies(era: str, levels: set[str] | None) -> Callable[[Path, Path, Graph, Tick], object]:
+    def load(path: Path, root: Path, into: Graph, tick: Tick) -> object:
+        from kg.importers.bodies import load_bodies
+
+        return load_bodies(path, era=era, levels=levels, into=into, tick=tick)
+
+    return load
+
+
+class _Triples(list[tuple[Node, Node, Node]]):
+    """The triples an importer makes, kept in a plain list until the store takes them at once.
+
+    Building an rdflib graph first and copying it into the store would index every triple
+    twice; a list costs almost nothing, and every store adds a batch in one call.
+    """
+
+    def add(self, triple: tuple[Node, Node, Node]) -> None:
+        """Keep one triple (the one method of ``Graph`` the importers call)."""
+        self.append(triple)
+
+
+def _facts(path: Path, root: Path, into: Graph, tick: Tick) -> object:
     from kg.importers.reference import load_facts
 
-    return load_facts(path, units=root / "data" / "units" / "units-2020.csv")
+    graph = load_facts(path, units=root / "data" / "units" / "units-2020.csv")
+    for triple in graph:
+        into.add(triple)
+    return into
 
 
-def _provinces_2025(path: Path, root: Path) -> Graph:
+def _provinces_2025(path: Path, root: Path, into: Graph, tick: Tick) -> object:
     from kg.importers.reference import load_provinces_2025
 
-    return load_provinces_2025(
+    graph = load_provinces_2025(
         path,
         units_2020=root / "data" / "units" / "units-2020.csv",
         units_2025=root / "data" / "units" / "units-2025.csv",
     )
+    for triple in graph:
+        into.add(triple)
+    return into
 
 
-def importers(*, national: bool = False) -> list[Importer]:
-    """The CSV importers of the default build, in order.
+#: The named graphs of the generated units and bodies: too large for pySHACL (see
+#: :func:`validation_view`).
+GENERATED_GRAPHS = ("units/2020", "bodies/2020", "units/2025", "bodies/2025")
 
-    :param national: load every district and commune too, not only the provinces.
+
+def importers(*, national: bool = True) -> list[Importer]:
+    """The CSV importers of the build, in order.
+
+    :param national: load every district and commune (and their UBND and HĐND) too; with
+        False only the provinces and their bodies, for a quick build.
     """
     levels = None if national else {"province"}
+    units_2020, units_2025 = "data/units/units-2020.csv", "data/units/units-2025.csv"
     return [
-        Importer("units/2020", "data/units/units-2020.csv", _units("2020", levels)),
-        Importer("units/2025", "data/units/units-2025.csv", _units("2025", levels)),
+        Importer("units/2020", units_2020, _units("2020", levels)),
+        Importer("bodies/2020", units_2020, _bodies("2020", levels)),
+        Importer("units/2025", units_2025, _units("2025", levels)),
+        Importer("bodies/2025", units_2025, _bodies("2025", levels)),
         Importer("reference/facts", "data/reference/facts.csv", _facts),
         Importer("reference/provinces-2025", "data/reference/provinces-2025.csv", _provinces_2025),
     ]
@@ -120,76 +180,149 @@ def derive(kg: KnowledgeGraph, rules: Iterable[Path], *, max_passes: int = 5) ->
     from kg.io import read_text
     from kg.sparql import prepare
 
-    prepared = [(path, prepare(read_text(path), source=str(path))) for path in rules]
-    derived = kg.dataset.graph(DERIVED_GRAPH)
+    texts = [read_text(path) for path in rules]
+    prepared = [
+        (text, prepare(text, source=str(path))) for text, path in zip(texts, rules, strict=True)
+    ]
     for _ in range(max_passes):
-        before = len(derived)
-        for _path, query in prepared:
-            for triple in kg.dataset.query(query):
-                derived.add(triple)  # type: ignore[arg-type]
-        if len(derived) == before:
+        before = kg.graph_size(DERIVED_GRAPH)
+        for text, query in prepared:
+            found = kg.store.query(text, query, {})
+            if found.graph is not None and len(found.graph):
+                kg.add(DERIVED_GRAPH, found.graph)
+        if kg.graph_size(DERIVED_GRAPH) == before:
             break
-    return len(derived)
+    return kg.graph_size(DERIVED_GRAPH)
+
+
+def _reporter(progress: Progress | StepCallback | None) -> Progress:
+    """``progress`` as a three-argument callback; a one-argument one hears only the steps."""
+    if progress is None:
+        return lambda step, done=None, total=None: None
+    try:
+        inspect.signature(progress).bind("step", 0, 0)
+    except TypeError:
+        steps_only = progress
+
+        def say(step: str, done: int | None = None, total: int | None = None) -> None:
+            if done is None:
+                steps_only(step)  # type: ignore[call-arg]
+
+        return say
+    except ValueError:  # a builtin without a signature: call it the old way
+        return _reporter(lambda step: progress(step))  # type: ignore[call-arg]
+    return progress  # type: ignore[return-value]
 
 
 def build(
     root: str | Path | None = None,
     *,
-    national: bool = False,
-    progress: Progress | None = None,
+    national: bool = True,
+    progress: Progress | StepCallback | None = None,
+    store: Store | str | None = None,
 ) -> KnowledgeGraph:
     """Assemble the knowledge graph from the project's sources and run the derivation rules.
 
+    The default is the whole country: the 63 provinces, 705 districts and 10,603 communes of the
+    2020 list and the 34 provinces and 3,321 communes of 1 July 2025, each with its UBND and HĐND
+    (some 540,000 triples). ``national=False`` keeps the provinces only, for a quick build.
+
     :param root: the project folder (``ontology/``, ``data/``); :func:`default_root` if omitted.
-    :param national: include every district- and commune-level unit, not only provinces.
-    :param progress: called with a description of each step.
+    :param national: include every district- and commune-level unit and its bodies.
+    :param progress: hears each step, and how far the long ones have got (:class:`Progress`).
+    :param store: the store to build into (a :class:`~kg.stores.Store` or its kind's name);
+        :data:`kg.stores.DEFAULT_STORE` when omitted.
     :returns: the assembled graph.
     :raises KgParseError: a source file does not parse (file, line, column).
     :raises KgDataError: a source holds an invalid value or a bad CSV row.
     :raises KgFileError: a folder or file of the build is missing.
     """
     base = Path(root) if root is not None else default_root()
-    say = progress or (lambda _msg: None)
-    kg = KnowledgeGraph()
+    say = _reporter(progress)
+    kg = KnowledgeGraph(store=store)
     for name, path in turtle_files(base):
         say(f"parse {path.relative_to(base)}")
-        parse(path, into=kg.dataset.graph(graph_name(name)))
+        kg.add(name, parse(path))
     for step in importers(national=national):
         path = base / step.path
         if not path.exists():
             continue
-        say(f"import {step.path}")
-        kg.add(step.graph, step.load(path, base))
+        message = f"import {step.path} → {step.graph}"
+        say(message)
+
+        def tick(done: int, total: int, message: str = message) -> None:
+            say(message, done, total)
+
+        triples = _Triples()
+        step.load(path, base, triples, tick)  # type: ignore[arg-type]
+        kg.add(step.graph, triples)
     say("derive")
     derive(kg, rule_files(base))
     return kg
 
 
+def validation_view(kg: KnowledgeGraph) -> Graph:
+    """The part of the graph that ``kg build`` validates with pySHACL, as one graph.
+
+    pySHACL needs minutes for the half-million triples of the national units and bodies, so
+    until validation has a faster path the district- and commune-level units and their bodies
+    are left out: everything else is here, the provinces of both lists and their bodies
+    included, so that links from the article and the reference data to units still resolve.
+    The unit shapes are checked over the whole lists by the tests (tests/test_national.py).
+
+    :param kg: a built graph.
+    :returns: every triple but the shapes and the units and bodies below province level.
+    """
+    generated = {graph_name(name) for name in GENERATED_GRAPHS}
+    province = resource("level", "province")
+    out = Graph()
+    for name in kg.graph_names():
+        if name == SHAPES_GRAPH:
+            continue
+        if name not in generated:
+            for triple in kg.triples(name):
+                out.add(triple)
+            continue
+        triples = list(kg.triples(name))
+        below = {s for s, p, o in triples if p == CCHC.level and o != province}
+        for triple in triples:
+            if triple[0] not in below:
+                out.add(triple)
+    return out
+
+
 def build_to_file(
-    output: str | Path,
+    output: str | Path | None,
     root: str | Path | None = None,
     *,
     format: Format | None = None,
     check: bool = True,
-    national: bool = False,
-    progress: Progress | None = None,
+    national: bool = True,
+    progress: Progress | StepCallback | None = None,
+    store: Store | str | None = None,
 ) -> tuple[KnowledgeGraph, object | None]:
     """``kg build``: build, validate against the project's shapes, and write the dataset.
 
     Nothing is written when the graph has violations (with ``check``) or when any step fails.
+    Validation covers :func:`validation_view` of the graph (the national units and bodies below
+    province level are left to the tests' fast check).
 
     :returns: the graph and the validation report (None without ``check``).
     """
     from kg.export import serialize
     from kg.validate import validate
 
-    fmt = format or Format.from_extension(output)
-    kg = build(root, national=national, progress=progress)
+    say = _reporter(progress)
+    fmt = format or (Format.from_extension(output) if output is not None else None)
+    kg = build(root, national=national, progress=progress, store=store)
     report = None
     if check:
-        (progress or (lambda _m: None))("validate")
-        report = validate(kg)
+        say("validate")
+        shapes = kg.graph(SHAPES_GRAPH) if SHAPES_GRAPH in kg.graph_names() else None
+        report = validate(validation_view(kg), shapes)
         if not report.conforms_at("violation"):
             return kg, report
-    write_atomic(output, serialize(kg, fmt))
+    if output is not None and fmt is not None:  # None: the graph stays in its store only
+        say(f"write {output}")
+        write_atomic(output, serialize(kg, fmt))
     return kg, report

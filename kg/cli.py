@@ -193,10 +193,57 @@ def _emit(text: str, output: Path | None) -> None:
         write_atomic(output, text)
 
 
-def _progress(quiet: bool) -> Any:
-    if quiet:
-        return None
-    return lambda msg: click.echo(f"· {msg}", err=True)
+class _ProgressBar:
+    """The build's progress on stderr: a line per step, and a bar for the steps that count.
+
+    On a terminal the bar is redrawn in place (``\r``) at most ten times a second; elsewhere (a
+    log, a pipe) only the step lines and a closing ``done in 3.1 s`` for long steps are written,
+    so that logs stay readable.
+    """
+
+    WIDTH = 30
+
+    def __init__(self) -> None:
+        import time
+
+        self._clock = time.monotonic
+        self._tty = sys.stderr.isatty()
+        self._step: str | None = None
+        self._started = 0.0
+        self._drawn = 0.0
+        self._bar = False
+
+    def __call__(self, step: str, done: int | None = None, total: int | None = None) -> None:
+        now = self._clock()
+        if step != self._step:
+            self._finish(now)
+            self._step, self._started, self._bar = step, now, False
+            click.echo(f"· {step}", err=True)
+        if done is None or not total:
+            return
+        if self._tty and (now - self._drawn >= 0.1 or done >= total):
+            self._drawn = now
+            filled = self.WIDTH * done // total
+            bar = "█" * filled + "·" * (self.WIDTH - filled)
+            sys.stderr.write(f"\r  [{bar}] {done:,}/{total:,}")
+            sys.stderr.flush()
+            self._bar = True
+
+    def _finish(self, now: float) -> None:
+        if self._bar:
+            sys.stderr.write("\n")
+        elapsed = now - self._started
+        if self._step is not None and elapsed >= 1.0:
+            click.echo(f"  done in {elapsed:.1f} s", err=True)
+
+    def close(self) -> None:
+        """End the last step's line."""
+        self._finish(self._clock())
+        self._step = None
+
+
+def _progress(quiet: bool) -> _ProgressBar | None:
+    return None if quiet else _ProgressBar()
 
 
 @cli.command()
@@ -212,6 +259,11 @@ def _progress(quiet: bool) -> Any:
 )
 @_root_option
 @click.option("--no-validate", is_flag=True, help="Skip SHACL validation.")
+@click.option(
+    "--provinces-only",
+    is_flag=True,
+    help="Leave out the districts, communes and their bodies: a quick build.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 @_store_options
 def build(
@@ -219,13 +271,16 @@ def build(
     fmt: str | None,
     root: Path | None,
     no_validate: bool,
+    provinces_only: bool,
     quiet: bool,
     backend: _Backend,
 ) -> None:
     """Assemble the graph, run the derivation rules, validate it and write it.
 
-    Nothing is written when the graph has SHACL violations: the report is printed instead and
-    the exit status is 1.
+    The whole country by default: every province, district and commune of the 2020 list and of
+    1 July 2025, with its UBND and HĐND (--provinces-only for a quick build). Nothing is
+    written when the graph has SHACL violations: the report is printed instead and the exit
+    status is 1.
 
     With --store oxigraph --path DIR the graph is also kept as an on-disk store, which
     kg query, validate, export and stats --path DIR then read without building again.
@@ -243,19 +298,24 @@ def build(
         output = Path("dist/cchc.trig")
     form = Format.from_label(fmt) if fmt else Format.from_extension(output) if output else None
     disk = OnDiskBuild(backend.path) if backend.path is not None else None
+    progress = _progress(quiet)
     try:
         kg, report = build_to_file(
             output,
             root,
             format=form,
             check=not no_validate,
-            progress=_progress(quiet),
+            national=not provinces_only,
+            progress=progress,
             store=disk.store if disk is not None else backend.kind,
         )
     except BaseException:
         if disk is not None:
             disk.abandon()
         raise
+    finally:
+        if progress is not None:
+            progress.close()
     written = ", ".join(str(w) for w in (output, backend.path) if w is not None)
     if report is not None and not report.conforms_at("violation"):
         if disk is not None:
