@@ -921,7 +921,9 @@ def _round_trip(term: Any) -> Any:
     return next(iter(store)).object
 
 
-def mark_ill_typed(store: pyoxigraph.Store, datatypes: Iterable[str]) -> int:
+def mark_ill_typed(
+    store: pyoxigraph.Store, datatypes: Iterable[str], *, union: bool = False
+) -> int:
     """List, in :data:`ILL_TYPED_GRAPH`, the literals of ``datatypes`` that do not fit them.
 
     ``sh:datatype`` must refuse ``"c"^^xsd:integer``; SPARQL's ``datatype()`` cannot tell, so
@@ -937,7 +939,8 @@ def mark_ill_typed(store: pyoxigraph.Store, datatypes: Iterable[str]) -> int:
     listed = ", ".join(f"<{d}>" for d in wanted)
     rows = store.query(
         "SELECT DISTINCT ?o WHERE { ?s ?p ?o "
-        f"FILTER (isLiteral(?o) && datatype(?o) IN ({listed})) }}"
+        f"FILTER (isLiteral(?o) && datatype(?o) IN ({listed})) }}",
+        use_default_graph_as_union=union,
     )
     bad = []
     for row in rows:
@@ -955,6 +958,8 @@ def run(
     store: pyoxigraph.Store,
     constraints: list[CompiledConstraint],
     literals: dict[Any, Literal] | None = None,
+    *,
+    union: bool = False,
 ) -> list[Any]:
     """Run compiled constraints over a store whose default graph holds the data.
 
@@ -963,11 +968,11 @@ def run(
     from kg.validate import Severity, ValidationResult
 
     if literals is None:  # a store loaded from a file: judge its literals now
-        mark_ill_typed(store, _datatypes_checked(constraints))
+        mark_ill_typed(store, _datatypes_checked(constraints), union=union)
     results = []
     for c in constraints:
         try:
-            rows = store.query(c.query)
+            rows = store.query(c.query, use_default_graph_as_union=union)
         except SyntaxError as exc:  # SPARQL of the shapes that Oxigraph reads otherwise
             raise Unsupported(c.shape, f"SPARQL that Oxigraph does not parse ({exc})") from None
         except (OSError, ValueError) as exc:
@@ -1092,10 +1097,13 @@ def validate_fast(data: Graph, shapes: Graph) -> Report:
     return report_from(run(store, constraints, literals), shapes, data)
 
 
-def validate_store(store: pyoxigraph.Store, shapes: Graph) -> Report:
-    """Validate the default graph of a pyoxigraph store (for data too big for rdflib).
+def validate_store(store: pyoxigraph.Store, shapes: Graph, *, union: bool = False) -> Report:
+    """Validate the data of a pyoxigraph store (for data too big for rdflib).
+
+    :param union: validate the union of the named graphs (the shapes must not be one of them),
+        not only the default graph.
 
     The store gets the named graph :data:`ILL_TYPED_GRAPH`; the report's ``data`` is empty.
     """
     constraints = compile_shapes(shapes)
-    return report_from(run(store, constraints), shapes, Graph())
+    return report_from(run(store, constraints, union=union), shapes, Graph())

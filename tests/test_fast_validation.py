@@ -191,3 +191,25 @@ def test_ill_typed_literals_fail_sh_datatype_on_both_engines() -> None:
 def test_unknown_engine_is_a_usage_error() -> None:
     with pytest.raises(kg.KgUsageError, match="unknown validation engine"):
         kg.validate(Graph(), _shapes(), engine="fast")
+
+
+def test_the_benchmark_scripts_run_in_quick_mode(tmp_path: Path) -> None:
+    """Benchmarks are not tests; this only keeps the generator and the runner from rotting."""
+    import io
+
+    gen = _generator()
+    first, second = io.StringIO(), io.StringIO()
+    count, _ = gen.generate(first, 2000, seed=3, errors=True)
+    gen.generate(second, 2000, seed=3, errors=True)
+    assert first.getvalue() == second.getvalue()  # deterministic by seed
+    assert 2000 <= count < 2600
+    assert "Hà Nội" in first.getvalue() or "ộ" in first.getvalue()  # labels with diacritics
+    run = importlib.import_module("benchmarks.run")
+    figures = run.measure([2000], ["oxigraph"], repeat=1, workdir=tmp_path, build=False)
+    entry = figures["sizes"]["2000"]["oxigraph"]
+    assert entry["load"]["triples"] >= 2000
+    assert entry["work"]["validate_sparql"]["results"] > 0
+    assert entry["work"]["queries"]
+    docs = tmp_path / "benchmarks.md"
+    run.write_docs(docs, figures, "python -m benchmarks.run --quick")
+    assert "| load (parse Turtle) |" in docs.read_text(encoding="utf-8")

@@ -1,0 +1,520 @@
+"""Measure cchc-kg on synthetic graphs: load, memory, catalog queries, SHACL, export, kg build.
+
+Per size and backend, medians over repeated runs, each measurement in a fresh subprocess so that
+peak memory (RSS) belongs to that measurement alone:
+
+- load: parse the Turtle file into the backend (rdflib's memory store, or Oxigraph in memory),
+  beside pyoxigraph's own parser reading the same file (the floor: within 1.5 times of it);
+  triples per second, peak RSS and bytes per triple above the interpreter's own;
+- each catalog query (``queries/*.rq`` with their defaults) through ``kg.query.run``;
+- SHACL validation with the project's shapes: the SPARQL engine (:mod:`kg.shacl_sparql`), and
+  pySHACL (the reference) up to 100k triples only, it takes minutes above;
+- Turtle export through ``kg.export.serialize``;
+- ``kg build`` of the real graph end to end (default backend, validation included).
+
+    python -m benchmarks.run --sizes 100k,1M --backends memory,oxigraph
+
+The table is printed and written to ``docs/benchmarks.md`` with the machine it ran on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_GRAPH = "https://w3id.org/cchc/graph/synthetic"
+QUERY_TIMEOUT = 120  # seconds; a query of rdflib's engine past this is recorded as a timeout
+
+
+def _rss_kb() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _current_rss_kb() -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return _rss_kb()
+
+
+# ── measurements, each run in a child process ────────────────────────────────────────────────
+
+
+def _ontology_files() -> list[Path]:
+    return [p for p in sorted((ROOT / "ontology").glob("*.ttl")) if p.name != "shapes.ttl"]
+
+
+def _load(backend: str, path: Path) -> tuple[Any, int]:
+    """The synthetic graph (and the ontology, for rdfs:subClassOf) in a KnowledgeGraph."""
+    from rdflib import URIRef
+
+    from kg.graph import KnowledgeGraph
+
+    if backend == "ox-parse":  # pyoxigraph's own parser, nothing stored: the reference
+        import pyoxigraph as ox
+
+        n = sum(1 for _ in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+        return None, n
+    kg = KnowledgeGraph(store=backend)
+    if backend == "oxigraph":
+        import pyoxigraph as ox
+
+        store = kg.store.store
+        store.bulk_load(
+            path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(DATA_GRAPH)
+        )
+        for i, onto in enumerate(_ontology_files()):
+            store.bulk_load(
+                path=str(onto),
+                format=ox.RdfFormat.TURTLE,
+                to_graph=ox.NamedNode(f"{DATA_GRAPH}-o{i}"),
+            )
+    else:
+        kg.dataset.graph(URIRef(DATA_GRAPH)).parse(str(path), format="turtle")
+        for i, onto in enumerate(_ontology_files()):
+            kg.dataset.graph(URIRef(f"{DATA_GRAPH}-o{i}")).parse(str(onto), format="turtle")
+    return kg, len(kg)
+
+
+def _child_load(backend: str, path: Path) -> dict[str, Any]:
+    import kg  # noqa: F401  (imports counted in the baseline, not in the load)
+
+    if backend != "memory":
+        import pyoxigraph  # noqa: F401
+    base = _current_rss_kb()
+    start = time.perf_counter()
+    _graph, n = _load(backend, path)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "triples": n, "base_kb": base, "peak_kb": _rss_kb()}
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _alarm(_sig: int, _frame: Any) -> None:
+    raise _Timeout
+
+
+def _child_work(backend: str, path: Path, repeat: int, pyshacl: bool) -> dict[str, Any]:
+    """Catalog queries, validation and export on one loaded graph."""
+    from rdflib import Graph
+
+    import kg
+    from kg.export import serialize
+    from kg.query import default_catalog, parse_query
+
+    graph, n = _load(backend, path)
+    out: dict[str, Any] = {"triples": n, "queries": {}}
+    signal.signal(signal.SIGALRM, _alarm)
+    parse_times: list[float] = []
+    for stored in default_catalog(ROOT):
+        times: list[float] = []
+        rows = None
+        # parameters without a default take their example (search: "ha noi")
+        params = {p.name: p.example for p in stored.parameters if p.default is None}
+        bindings = stored.bindings(params)
+        start = time.perf_counter()
+        prepared = parse_query(stored.text, source=stored.name)
+        parse_times.append(time.perf_counter() - start)
+        for _ in range(repeat):
+            signal.alarm(QUERY_TIMEOUT)
+            start = time.perf_counter()
+            try:
+                # the engine's time: kg.query.run also parses the text with rdflib first
+                rows = sum(1 for _ in graph.store.query(stored.text, prepared, bindings))
+            except _Timeout:
+                times = [float("inf")]
+                break
+            except Exception as exc:  # a query the backend cannot run: say so in the table
+                out["queries"][stored.name] = {"error": f"{type(exc).__name__}: {exc}"[:200]}
+                break
+            finally:
+                signal.alarm(0)
+            times.append(time.perf_counter() - start)
+        if stored.name not in out["queries"]:
+            out["queries"][stored.name] = {"seconds": statistics.median(times), "rows": rows}
+    out["query_parse"] = statistics.median(parse_times)
+    shapes = Graph().parse(ROOT / "ontology" / "shapes.ttl")
+    fast: list[float] = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        if backend == "oxigraph":
+            from kg.shacl_sparql import validate_store
+
+            report = validate_store(graph.store.store, shapes, union=True)
+        else:
+            report = kg.validate(graph, shapes, engine="sparql")
+        fast.append(time.perf_counter() - start)
+    out["validate_sparql"] = {"seconds": statistics.median(fast), "results": len(report.results)}
+    if pyshacl:
+        start = time.perf_counter()
+        data = graph.data_graph() if backend == "memory" else _as_rdflib(graph)
+        slow = kg.validate(data, shapes, engine="pyshacl")
+        out["validate_pyshacl"] = {
+            "seconds": time.perf_counter() - start,
+            "results": len(slow.results),
+        }
+    export: list[float] = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        size = len(serialize(graph, "ttl"))
+        export.append(time.perf_counter() - start)
+    out["export_turtle"] = {"seconds": statistics.median(export), "bytes": size}
+    return out
+
+
+def _as_rdflib(graph: Any) -> Any:
+    from rdflib import Graph
+
+    data = Graph()
+    for name in graph.graph_names():
+        for triple in graph.triples(name):
+            data.add(triple)
+    return data
+
+
+def _child(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if args.child == "load":
+        result = _child_load(args.backend, path)
+    else:
+        result = _child_work(args.backend, path, args.repeat, args.pyshacl)
+    print(json.dumps(result))
+    return 0
+
+
+# ── the parent: generate, spawn, collect, report ────────────────────────────────────────────
+
+
+def _spawn(*argv: str, timeout: float | None = None) -> dict[str, Any]:
+    cmd = [sys.executable, "-m", "benchmarks.run", *argv]
+    proc = subprocess.run(
+        cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if proc.returncode != 0:
+        return {"error": (proc.stderr.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def _turtle(nt: Path, ttl: Path) -> None:
+    """The generated N-Triples as Turtle (prefixes, subjects grouped), written by Oxigraph."""
+    import pyoxigraph as ox
+
+    prefixes = {
+        "id": "https://w3id.org/cchc/id/",
+        "cchc": "https://w3id.org/cchc/ontology#",
+        "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+        "xsd": "http://www.w3.org/2001/XMLSchema#",
+        "org": "http://www.w3.org/ns/org#",
+        "schema": "https://schema.org/",
+        "skos": "http://www.w3.org/2004/02/skos/core#",
+        "time": "http://www.w3.org/2006/time#",
+        "qb": "http://purl.org/linked-data/cube#",
+    }
+    triples = ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
+    with ttl.open("wb") as out:
+        ox.serialize(triples, out, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def measure(
+    sizes: list[int],
+    backends: list[str],
+    *,
+    repeat: int,
+    workdir: Path,
+    build: bool,
+    pyshacl_limit: int = 100_000,
+    say: Any = print,
+) -> dict[str, Any]:
+    """Run every measurement; returns the figures by size and backend."""
+    from benchmarks.generate import generate
+
+    figures: dict[str, Any] = {"sizes": {}, "build": None}
+    for size in sizes:
+        nt, ttl = workdir / f"g{size}.nt", workdir / f"g{size}.ttl"
+        with nt.open("w", encoding="utf-8") as out:
+            generate(out, size, seed=1, errors=True)
+        _turtle(nt, ttl)
+        by_backend: dict[str, Any] = {}
+        for backend in ["ox-parse", *backends]:
+            say(f"{size}: load {backend} x{repeat}")
+            loads = [
+                _spawn("--child", "load", "--backend", backend, "--file", str(ttl))
+                for _ in range(repeat)
+            ]
+            good = [x for x in loads if "error" not in x]
+            entry: dict[str, Any] = {"load": None}
+            if good:
+                entry["load"] = {
+                    "seconds": _median([x["seconds"] for x in good]),
+                    "triples": good[0]["triples"],
+                    "peak_mb": _median([x["peak_kb"] for x in good]) / 1024,
+                    "bytes_per_triple": _median(
+                        [(x["peak_kb"] - x["base_kb"]) * 1024 / max(1, x["triples"]) for x in good]
+                    ),
+                }
+            else:
+                entry["error"] = loads[0].get("error")
+            if backend != "ox-parse" and good:
+                reps = repeat if (backend != "memory" or size <= 100_000) else 1
+                say(f"{size}: queries, validation, export on {backend} x{reps}")
+                args = ["--child", "work", "--backend", backend, "--file", str(ttl)]
+                args += ["--repeat", str(reps)]
+                if backend == "memory" and size <= pyshacl_limit:
+                    args.append("--pyshacl")
+                entry["work"] = _spawn(*args)
+            by_backend[backend] = entry
+        figures["sizes"][str(size)] = by_backend
+    if build:
+        kg_cmd = shutil.which("kg", path=str(Path(sys.executable).parent)) or "kg"
+        times = []
+        for _ in range(repeat):
+            say("kg build of the real graph")
+            out = workdir / "cchc.trig"
+            start = time.perf_counter()
+            proc = subprocess.run(
+                [kg_cmd, "build", "-q", "-o", str(out)],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            times.append(time.perf_counter() - start)
+            figures["build_exit"] = proc.returncode
+            if proc.returncode not in (0, 1):
+                figures["build_error"] = proc.stderr.strip()[-300:]
+                break
+        figures["build"] = _median(times)
+    return figures
+
+
+def _fmt_s(seconds: float | None) -> str:
+    if seconds is None or seconds != seconds:
+        return "–"
+    if seconds == float("inf"):
+        return f"> {QUERY_TIMEOUT} s"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    return f"{seconds:.2f} s"
+
+
+def _label(size: int) -> str:
+    return (
+        f"{size // 1_000_000}M"
+        if size >= 1_000_000 and size % 1_000_000 == 0
+        else f"{size // 1000}k"
+    )
+
+
+def machine() -> dict[str, str]:
+    """The machine and library versions the figures come from."""
+    from importlib.metadata import version
+
+    mem = "?"
+    try:
+        with open("/proc/meminfo") as f:
+            mem = f"{int(f.readline().split()[1]) / 1024 / 1024:.1f} GB"
+    except OSError:
+        pass
+    libs = ", ".join(f"{name} {version(name)}" for name in ("rdflib", "pyshacl", "pyoxigraph"))
+    return {
+        "cpus": str(os.cpu_count()),
+        "memory": mem,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "libraries": libs,
+    }
+
+
+def table(figures: dict[str, Any]) -> str:
+    """The figures as Markdown tables."""
+    lines: list[str] = []
+    for size_text, backends in figures["sizes"].items():
+        size = int(size_text)
+        lines += [f"### {_label(size)} triples", ""]
+        lines += ["| measure | " + " | ".join(backends) + " |", "|---" * (len(backends) + 1) + "|"]
+        ref = backends.get("memory", {})
+
+        def row(
+            name: str,
+            get: Any,
+            ratio: bool = False,
+            backends: dict[str, Any] = backends,
+            ref: dict[str, Any] = ref,
+            lines: list[str] = lines,
+        ) -> None:
+            cells = []
+            for b in backends.values():
+                value = get(b)
+                cell = value if isinstance(value, str) else _fmt_s(value)
+                base = get(ref) if ref else None
+                if (
+                    ratio
+                    and isinstance(value, float)
+                    and isinstance(base, float)
+                    and value > 0
+                    and b is not ref
+                ):
+                    cell += f" (×{base / value:.1f})" if base != float("inf") else ""
+                cells.append(cell)
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+
+        def load(b: dict[str, Any], key: str) -> Any:
+            return (b.get("load") or {}).get(key)
+
+        row("load (parse Turtle)", lambda b: load(b, "seconds"), ratio=True)
+        row(
+            "triples per second",
+            lambda b: (
+                f"{load(b, 'triples') / load(b, 'seconds'):,.0f}" if load(b, "seconds") else "–"
+            ),
+        )
+        row("peak RSS", lambda b: f"{load(b, 'peak_mb'):,.0f} MB" if load(b, "peak_mb") else "–")
+        row(
+            "bytes per triple",
+            lambda b: f"{load(b, 'bytes_per_triple'):,.0f}" if load(b, "bytes_per_triple") else "–",
+        )
+        names = sorted(
+            {q for b in backends.values() for q in (b.get("work") or {}).get("queries", {})}
+        )
+        for q in names:
+            row(f"query `{q}`", lambda b, q=q: _query(b, q), ratio=True)
+        row("whole catalog", lambda b: _catalog(b), ratio=True)
+        row(
+            "rdflib parse of a query (kg.query.run, median)",
+            lambda b: (b.get("work") or {}).get("query_parse") or "–",
+        )
+        row(
+            "SHACL, SPARQL engine",
+            lambda b: (b.get("work") or {}).get("validate_sparql", {}).get("seconds"),
+            ratio=True,
+        )
+        row(
+            "SHACL, pySHACL",
+            lambda b: (b.get("work") or {}).get("validate_pyshacl", {}).get("seconds") or "–",
+        )
+        row("SHACL results (SPARQL / pySHACL)", lambda b: _results(b))
+        row(
+            "Turtle export",
+            lambda b: (b.get("work") or {}).get("export_turtle", {}).get("seconds"),
+            ratio=True,
+        )
+        lines.append("")
+    if figures.get("build") is not None:
+        lines.append(
+            f"`kg build` of the real graph, end to end (default backend, validation "
+            f"included): {_fmt_s(figures['build'])} (exit {figures.get('build_exit')})."
+        )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _query(b: dict[str, Any], name: str) -> Any:
+    q = (b.get("work") or {}).get("queries", {}).get(name)
+    if q is None:
+        return "–"
+    if "error" in q:
+        return "error"
+    return q["seconds"]
+
+
+def _catalog(b: dict[str, Any]) -> Any:
+    qs = (b.get("work") or {}).get("queries", {})
+    if not qs:
+        return "–"
+    if any("error" in q for q in qs.values()):
+        return "–"
+    return float(sum(q["seconds"] for q in qs.values()))
+
+
+def _results(b: dict[str, Any]) -> str:
+    w = b.get("work") or {}
+    fast = w.get("validate_sparql", {}).get("results")
+    slow = w.get("validate_pyshacl", {}).get("results")
+    if fast is None:
+        return "–"
+    return f"{fast} / {slow}" if slow is not None else str(fast)
+
+
+def write_docs(path: Path, figures: dict[str, Any], command: str) -> None:
+    info = machine()
+    text = [
+        "# Benchmarks",
+        "",
+        "Figures from `benchmarks/run.py` on synthetic graphs from `benchmarks/generate.py` "
+        "(seed 1, mistakes planted), each measurement in a fresh process, medians of the "
+        "repeated runs. `ox-parse` is pyoxigraph's own Turtle parser reading the same file "
+        "and storing nothing: the reference for loading. `(×n)` is how many times faster "
+        "than rdflib's memory store in the same run. Regenerate with:",
+        "",
+        f"    {command}",
+        "",
+        "Machine: " + f"{info['cpus']} CPUs, {info['memory']} memory, Python {info['python']}, "
+        f"{info['platform']}; {info['libraries']}.",
+        "",
+        table(figures),
+    ]
+    path.write_text("\n".join(text), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100k,1M")
+    parser.add_argument("--backends", default="memory,oxigraph")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-build", action="store_true", help="skip kg build of the real graph")
+    parser.add_argument("--quick", action="store_true", help="one run, 2k triples, no kg build")
+    parser.add_argument("--docs", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    # a child process: one measurement
+    parser.add_argument("--child", choices=["load", "work"], help=argparse.SUPPRESS)
+    parser.add_argument("--backend", help=argparse.SUPPRESS)
+    parser.add_argument("--file", help=argparse.SUPPRESS)
+    parser.add_argument("--pyshacl", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        return _child(args)
+    from benchmarks.generate import parse_size
+
+    sizes = [2000] if args.quick else [parse_size(s) for s in args.sizes.split(",")]
+    repeat = 1 if args.quick else args.repeat
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    with tempfile.TemporaryDirectory(prefix="cchc-bench-") as tmp:
+        figures = measure(
+            sizes,
+            backends,
+            repeat=repeat,
+            workdir=Path(tmp),
+            build=not (args.no_build or args.quick),
+            say=lambda m: print(m, file=sys.stderr, flush=True),
+        )
+    print(table(figures))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
+    command = "python -m benchmarks.run " + " ".join(argv if argv is not None else sys.argv[1:])
+    write_docs(args.docs, figures, command.strip())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
