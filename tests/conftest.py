@@ -20,8 +20,15 @@ def root() -> Path:
 
 @pytest.fixture(scope="session")
 def kgraph() -> KnowledgeGraph:
-    """The knowledge graph as ``kg build`` assembles it (sources, importers, rules): the whole
-    country, built once per session."""
+    """The knowledge graph as ``kg build --provinces-only`` assembles it (sources, importers,
+    rules; units and bodies at province level): every fact of the article and the references,
+    quick enough for the many tests that query it. tests/test_national.py uses ``national``."""
+    return kg.build(ROOT, national=False)
+
+
+@pytest.fixture(scope="session")
+def national() -> KnowledgeGraph:
+    """The whole country as ``kg build`` assembles it by default, built once per session."""
     return kg.build(ROOT)
 
 

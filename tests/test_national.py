@@ -45,6 +45,12 @@ NATIONAL_SHAPES = (
 BASE = "BASE <https://w3id.org/cchc/id/>\n"
 
 
+@pytest.fixture(scope="module")
+def kgraph(national: KnowledgeGraph) -> KnowledgeGraph:
+    """This module checks the national build: the whole country, not the provinces-only one."""
+    return national
+
+
 def ask(kgraph: KnowledgeGraph, query: str) -> bool:
     """The answer of an ASK query."""
     return bool(kgraph.sparql(BASE + query).askAnswer)
