@@ -159,7 +159,7 @@ from pathlib import Path
 import kg
 from kg.export import serialize
 from kg.io import Format
-graph = kg.build(sys.argv[1])
+graph = kg.build(sys.argv[1], national=False)
 for fmt in Format:
     Path(sys.argv[2], "out." + fmt.label).write_bytes(serialize(graph, fmt))
 """
