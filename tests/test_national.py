@@ -3,7 +3,7 @@
 The counts are the sources' own totals: the statistics office's list of early 2021 has 63
 provinces, 705 district-level and 10,603 commune-level units; the list of 1 July 2025 has 34
 provinces and 3,321 communes. Hà Nội had 30 districts and 579 communes, and has 126 communes.
-The national graph is built once per session (the ``kgraph`` fixture of conftest.py).
+The national graph is built once per session (the ``national`` fixture of conftest.py).
 """
 
 from __future__ import annotations
