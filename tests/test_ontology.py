@@ -392,7 +392,14 @@ def test_schemes_hold_the_concepts_of_the_contract(ds: Dataset) -> None:
     expected = {
         "rank-bases": {"stated", "computed", "inferred", "derived"},
         "qualifiers": {"exactly", "about", "nearly", "more-than", "above", "at-least"},
-        "claim-kinds": {"achievement", "shortcoming", "direction", "purpose", "discussion", "statement"},
+        "claim-kinds": {
+            "achievement",
+            "shortcoming",
+            "direction",
+            "purpose",
+            "discussion",
+            "statement",
+        },
         "levels": {"central", "province", "district", "commune"},
     }
     for scheme, slugs in expected.items():
