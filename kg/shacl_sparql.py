@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -921,37 +922,92 @@ def _round_trip(term: Any) -> Any:
     return next(iter(store)).object
 
 
-def mark_ill_typed(
-    store: pyoxigraph.Store, datatypes: Iterable[str], *, union: bool = False
-) -> int:
-    """List, in :data:`ILL_TYPED_GRAPH`, the literals of ``datatypes`` that do not fit them.
+def find_ill_typed(store: pyoxigraph.Store, datatypes: Iterable[str], **dataset: Any) -> list[Any]:
+    """The literals of ``datatypes`` in the store whose lexical form does not fit their datatype.
 
     ``sh:datatype`` must refuse ``"c"^^xsd:integer``; SPARQL's ``datatype()`` cannot tell, so
-    the literals of the checked datatypes are read once and judged as pySHACL judges them.
+    the literals of the checked datatypes are read once and judged as pySHACL judges them. The
+    store is only read.
 
-    :returns: how many literals were marked.
+    :param dataset: ``use_default_graph_as_union`` or ``default_graph``, as for the queries.
     """
-    import pyoxigraph as ox
-
     wanted = sorted(set(datatypes) - {str(XSD.string), str(RDF.langString)})
     if not wanted:
-        return 0
+        return []
     listed = ", ".join(f"<{d}>" for d in wanted)
     rows = store.query(
         "SELECT DISTINCT ?o WHERE { ?s ?p ?o "
         f"FILTER (isLiteral(?o) && datatype(?o) IN ({listed})) }}",
-        use_default_graph_as_union=union,
+        **dataset,
     )
     bad = []
-    for row in rows:
-        lit = row["o"]
-        dt = URIRef(lit.datatype.value)
-        if not _actual_value_fits(Literal(lit.value, datatype=dt), dt):
-            bad.append(lit)
-    graph = ox.NamedNode(ILL_TYPED_GRAPH)
-    s, p = ox.NamedNode(_ILL_S), ox.NamedNode(_ILL_P)
-    store.extend(ox.Quad(s, p, lit, graph) for lit in bad)
-    return len(bad)
+    logger = logging.getLogger("rdflib.term")  # it logs a traceback for each ill-typed literal
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        for row in rows:
+            lit = row["o"]
+            dt = URIRef(lit.datatype.value)
+            if not _actual_value_fits(Literal(lit.value, datatype=dt), dt):
+                bad.append(lit)
+    finally:
+        logger.setLevel(level)
+    return bad
+
+
+_MARKER = re.compile(
+    r"NOT EXISTS \{ GRAPH <" + re.escape(ILL_TYPED_GRAPH) + r"> \{ <[^>]+> <[^>]+> (\?\w+) \} \}"
+)
+
+
+def _without_marker_graph(query: str, ill: list[Any]) -> str:
+    """The query with the ill-typed graph lookup replaced by a test of the listed literals."""
+
+    def test(m: re.Match[str]) -> str:
+        if not ill:
+            return "true"
+        v = m.group(1)
+        return "!(" + " || ".join(f"sameTerm({v}, {lit})" for lit in ill) + ")"
+
+    return _MARKER.sub(test, query)
+
+
+_INSTANCE_OF = re.compile(re.escape(f"<{RDF.type}>/<{RDFS.subClassOf}>* <") + r"([^>]+)>")
+
+
+def _with_subclasses_listed(
+    store: pyoxigraph.Store, queries: list[str], dataset: dict[str, Any]
+) -> list[str]:
+    """``?x rdf:type/rdfs:subClassOf* C`` as ``?x rdf:type ?c VALUES ?c {C and its subclasses}``.
+
+    The same answers (the subclasses are read from the same data first), but Oxigraph evaluates
+    a property path per focus node and a VALUES join once: measured 51 s against 32 s over the
+    national graph.
+    """
+    import pyoxigraph as ox
+
+    closure: dict[str, str] = {}
+    fresh = itertools.count()
+
+    def listed(m: re.Match[str]) -> str:
+        cls = m.group(1)
+        if cls not in closure:
+            rows = store.query(
+                f"SELECT DISTINCT ?s WHERE {{ ?s <{RDFS.subClassOf}>* <{cls}> }}", **dataset
+            )
+            terms = [r["s"] for r in rows]
+            # a blank node cannot be written in VALUES: keep the path for such a class
+            closure[cls] = (
+                " ".join(sorted(str(t) for t in terms))
+                if all(isinstance(t, ox.NamedNode) for t in terms)
+                else ""
+            )
+        if not closure[cls]:
+            return m.group(0)
+        v = f"?_class{next(fresh)}"
+        return f"<{RDF.type}> {v} . VALUES {v} {{ {closure[cls]} }}"
+
+    return [_INSTANCE_OF.sub(listed, q) for q in queries]
 
 
 def run(
@@ -960,19 +1016,31 @@ def run(
     literals: dict[Any, Literal] | None = None,
     *,
     union: bool = False,
+    graphs: list[Any] | None = None,
 ) -> list[Any]:
     """Run compiled constraints over a store whose default graph holds the data.
 
+    :param literals: the data's own literals by their Oxigraph term, when :func:`load_store`
+        loaded the store (it also marked the ill-typed ones); None for a store of one's own,
+        which is then only read.
+    :param union: the data is the union of the store's named graphs.
+    :param graphs: the data is these named graphs (pyoxigraph terms).
     :returns: the :class:`kg.validate.ValidationResult` of every violation, unsorted.
     """
     from kg.validate import Severity, ValidationResult
 
-    if literals is None:  # a store loaded from a file: judge its literals now
-        mark_ill_typed(store, _datatypes_checked(constraints), union=union)
+    dataset: dict[str, Any] = {"use_default_graph_as_union": union} if union else {}
+    if graphs is not None:
+        dataset = {"default_graph": graphs}
+    queries = [c.query for c in constraints]
+    if literals is None:  # a store of one's own: judge its literals now, without writing
+        ill = find_ill_typed(store, _datatypes_checked(constraints), **dataset)
+        queries = [_without_marker_graph(q, ill) for q in queries]
+    queries = _with_subclasses_listed(store, queries, dataset)
     results = []
-    for c in constraints:
+    for c, query in zip(constraints, queries, strict=True):
         try:
-            rows = store.query(c.query, use_default_graph_as_union=union)
+            rows = store.query(query, **dataset)
         except SyntaxError as exc:  # SPARQL of the shapes that Oxigraph reads otherwise
             raise Unsupported(c.shape, f"SPARQL that Oxigraph does not parse ({exc})") from None
         except (OSError, ValueError) as exc:
@@ -1097,13 +1165,27 @@ def validate_fast(data: Graph, shapes: Graph) -> Report:
     return report_from(run(store, constraints, literals), shapes, data)
 
 
-def validate_store(store: pyoxigraph.Store, shapes: Graph, *, union: bool = False) -> Report:
-    """Validate the data of a pyoxigraph store (for data too big for rdflib).
+def validate_store(
+    store: pyoxigraph.Store,
+    shapes: Graph,
+    *,
+    union: bool = False,
+    graphs: Iterable[URIRef] | None = None,
+    data: Graph | None = None,
+) -> Report:
+    """Validate the data of a pyoxigraph store in place (no copy; the store is only read).
 
-    :param union: validate the union of the named graphs (the shapes must not be one of them),
-        not only the default graph.
-
-    The store gets the named graph :data:`ILL_TYPED_GRAPH`; the report's ``data`` is empty.
+    :param store: the store.
+    :param shapes: the shapes graph.
+    :param union: validate the union of the named graphs, not the default graph.
+    :param graphs: validate the union of these named graphs (e.g. all but the shapes).
+    :param data: the graph the report shows labels from (empty when omitted).
+    :returns: the report.
+    :raises Unsupported: the shapes use a feature the compiler does not implement.
     """
+    import pyoxigraph as ox
+
     constraints = compile_shapes(shapes)
-    return report_from(run(store, constraints, union=union), shapes, Graph())
+    names = [ox.NamedNode(str(g)) for g in graphs] if graphs is not None else None
+    results = run(store, constraints, union=union, graphs=names)
+    return report_from(results, shapes, data if data is not None else Graph())
