@@ -1188,4 +1188,24 @@ def validate_store(
     constraints = compile_shapes(shapes)
     names = [ox.NamedNode(str(g)) for g in graphs] if graphs is not None else None
     results = run(store, constraints, union=union, graphs=names)
-    return report_from(results, shapes, data if data is not None else Graph())
+    if data is None:
+        data = _labels_of(store, {t for r in results for t in (r.focus_node, r.value, r.shape)})
+    return report_from(results, shapes, data)
+
+
+def _labels_of(store: pyoxigraph.Store, terms: set[Node]) -> Graph:
+    """The labels of the terms a report names, so that it can show names, not only IRIs."""
+    import pyoxigraph as ox
+
+    from kg.labels import LABEL_PROPERTIES
+
+    out = Graph()
+    props = [ox.NamedNode(str(p)) for p in LABEL_PROPERTIES]
+    for term in terms:
+        if not isinstance(term, URIRef):
+            continue
+        subject = ox.NamedNode(str(term))
+        for prop in props:
+            for quad in store.quads_for_pattern(subject, prop, None, None):
+                out.add((term, URIRef(prop.value), from_oxigraph(quad.object)))
+    return out

@@ -132,6 +132,9 @@ def validate(
 
     from kg.sparql_cache import sparql_parse_cache
 
+    in_place = _validate_in_place(data, shapes, engine) if ontology is None else None
+    if in_place is not None:
+        return in_place
     data_graph, shapes_graph = _data_and_shapes(data, shapes)
     if ontology is not None:
         data_graph += ontology
@@ -187,6 +190,39 @@ def validate(
 
 
 ENGINES = ("auto", "pyshacl", "sparql")
+
+
+def _validate_in_place(
+    data: KnowledgeGraph | Graph | Iterable[str | Path],
+    shapes: Graph | str | Path | None,
+    engine: str,
+) -> Report | None:
+    """A graph held by Oxigraph, validated where it is by the SPARQL engine (nothing copied)."""
+    if engine == "pyshacl" or not isinstance(data, KnowledgeGraph):
+        return None
+    if shapes is not None and not isinstance(shapes, Graph):
+        return None
+    try:
+        import pyoxigraph
+
+        from kg.shacl_sparql import Unsupported, validate_store
+    except ImportError:
+        return None
+    store = getattr(data.store, "store", None)
+    if not isinstance(store, pyoxigraph.Store):
+        return None
+    if shapes is None:
+        names = data.graph_names()
+        shapes = data.graph(SHAPES_GRAPH) if SHAPES_GRAPH in names else project_shapes()
+    try:
+        with _quiet_literals():
+            return validate_store(
+                store, shapes, graphs=[g for g in data.graph_names() if g != SHAPES_GRAPH]
+            )
+    except Unsupported:
+        if engine == "sparql":
+            raise
+        return None
 
 
 def _validate_fast(data: Graph, shapes: Graph, engine: str) -> Report | None:

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import SH
+from rdflib.namespace import RDFS, SH
 
 import kg
 from kg.errors import KgShapesError
@@ -213,3 +213,21 @@ def test_the_benchmark_scripts_run_in_quick_mode(tmp_path: Path) -> None:
     docs = tmp_path / "benchmarks.md"
     run.write_docs(docs, figures, "python -m benchmarks.run --quick")
     assert "| load (parse Turtle) |" in docs.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", [p for p in CASES if p.stem.startswith(("Agency", "Observation"))])
+def test_a_graph_on_oxigraph_is_validated_in_place_with_pyshacl_results(case: Path) -> None:
+    """``kg validate`` of a graph held by Oxigraph reads the store where it is, no copy."""
+    graph = kg.KnowledgeGraph(store="oxigraph")
+    graph.add("case", Graph().parse(case))
+    graph.add("ontology", _ontology())
+    graph.add("ontology/shapes", _shapes())
+    fast = kg.validate(graph, engine="sparql")
+    slow = kg.validate(graph, engine="pyshacl")
+    assert _key(fast, _shapes()) == _key(slow, _shapes())
+    # the report still knows the names of what it shows
+    case_graph = Graph().parse(case)
+    labelled = {
+        r.focus_node for r in fast.results if (r.focus_node, RDFS.label, None) in case_graph
+    }
+    assert all((f, RDFS.label, None) in fast.data for f in labelled)
