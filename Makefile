@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python kg/viz/static/viz.bundle.js
+$(VENV)/.installed: pyproject.toml | $(BIN)/python kg/viz/static/viz.bundle.js kg/serve/static/query.bundle.js
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
@@ -19,6 +19,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python kg/viz/static/viz.bundle.js
 # bundled into one file that the HTML page inlines; built, never committed.
 kg/viz/static/viz.bundle.js: frontend/package.json frontend/package-lock.json frontend/src/main.js frontend/src/style.css
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+	touch $@
+
+# The SPARQL editor of `kg serve`'s query page (YASGUI), from the same frontend/ and lockfile,
+# bundled into one file that kg/serve/query_page.py inlines; built, never committed. npm ci
+# runs again only when the lockfile is newer than the installed modules.
+kg/serve/static/query.bundle.js: frontend/package.json frontend/package-lock.json frontend/src/query-page.js frontend/src/query-page.css
+	cd frontend && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; } && npm run --silent build:query
 	touch $@
 
 build: $(VENV)/.installed
