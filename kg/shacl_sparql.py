@@ -1193,6 +1193,49 @@ def validate_store(
     return report_from(results, shapes, data)
 
 
+#: Predicates a shapes graph may use without being data: SHACL's own, lists, names and notes.
+_SHAPE_ONLY_PREDICATES = frozenset(
+    {str(RDF.type), str(RDF.first), str(RDF.rest), str(RDFS.label), str(RDFS.comment)}
+)
+
+
+def holds_only_shapes(store: pyoxigraph.Store, graph: URIRef, shapes: Graph) -> bool:
+    """True when the named graph ``graph`` of ``store`` cannot change a validation's results.
+
+    Oxigraph answers over the union of all named graphs about twice as fast as over a list of
+    them, so :func:`kg.build.validate_built` validates the union when the one graph it must leave
+    out (the shapes) is inert: every triple in it is SHACL's own (``sh:`` predicates, lists,
+    labels, types that are ``sh:`` classes), and no shape targets anything such a triple could
+    make a focus node (a ``sh:`` class, or subjects or objects of those predicates).
+
+    :param store: the store.
+    :param graph: the named graph left out of the data.
+    :param shapes: the shapes the data is validated against.
+    :returns: whether validating the union gives the results of validating the rest.
+    """
+    import pyoxigraph as ox
+
+    predicates: set[str] = set()
+    for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph))):
+        p = quad.predicate.value
+        predicates.add(p)
+        if not (p.startswith(str(SH)) or p in _SHAPE_ONLY_PREDICATES):
+            return False
+        if p == str(RDF.type) and not quad.object.value.startswith(str(SH)):
+            return False
+    for target in (SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetClass):
+        for value in shapes.objects(None, target):
+            if str(value).startswith(str(SH)) or str(value) in predicates:
+                return False
+    name = ox.NamedNode(str(graph))
+    for node in shapes.objects(None, SH.targetNode):
+        if isinstance(node, URIRef) and any(
+            store.quads_for_pattern(ox.NamedNode(str(node)), None, None, name)
+        ):
+            return False
+    return True
+
+
 def _labels_of(store: pyoxigraph.Store, terms: set[Node]) -> Graph:
     """The labels of the terms a report names, so that it can show names, not only IRIs."""
     import pyoxigraph as ox
