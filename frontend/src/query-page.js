@@ -36,9 +36,13 @@ Yasgui.defaults.yasqe.autocompleters = completers.slice();
 const yasgui = new Yasgui(document.getElementById("yasgui"), {
   requestConfig: { endpoint, method: "POST" },
   copyEndpointOnNewTab: true,
-  // no state in localStorage and none read from the address: the endpoint is always ours
+  // no state in localStorage; a shared link (#query=...) opens its query, but never on
+  // another endpoint than ours, whatever the link says
   persistenceId: null,
-  populateFromUrl: false,
+  populateFromUrl: (tab) => {
+    tab.requestConfig = { ...tab.requestConfig, endpoint, headers: {} };
+    return tab;
+  },
   corsProxy: undefined,
   tabName: data.tabName,
   endpointCatalogueOptions: { getData: () => [{ endpoint }], keys: [] },
@@ -46,8 +50,6 @@ const yasgui = new Yasgui(document.getElementById("yasgui"), {
     value: data.first,
     prefixCcApi: null,
     createShortLink: undefined,
-    createShareableLink: null,
-    consumeShareLink: null,
     persistenceId: null,
     editorHeight: "320px",
   },
