@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rdflib import Literal, URIRef
+from rdflib import BNode, URIRef
 from rdflib.namespace import FOAF, OWL, PROV, RDF, RDFS, SKOS
-from rdflib.term import Node
 
 from kg.errors import KgUsageError
 from kg.namespaces import CCHC, ELI, ORG, SCHEMA, compact, fold
@@ -48,6 +47,9 @@ GROUPS: dict[str, tuple[URIRef, ...]] = {
     "event": (SCHEMA.Event,),
     "person": (FOAF.Person, SCHEMA.Person),
 }
+
+#: The same, as text: the facts are read as text, never as rdflib terms.
+_GROUP_IRIS = {name: frozenset(str(c) for c in classes) for name, classes in GROUPS.items()}
 
 _LABELS = (RDFS.label, SKOS.prefLabel, SCHEMA.name, FOAF.name)
 _SELECT_COLUMNS = ("source", "relation", "target")
@@ -115,21 +117,17 @@ def network(
         if on:
             shown.add(group)
 
-    facts = _Facts(kg)
-    nodes = sorted({s for s, _, _ in triples} | {o for _, _, o in triples}, key=str)
-    facts.fetch([*nodes, *{p for _, p, _ in triples}], triples)
+    nodes = sorted({s for s, _, _ in triples} | {o for _, _, o in triples})
+    facts = _Facts.read(kg, nodes, triples)
     kept = [n for n in nodes if facts.group(n) in shown]
     keep = set(kept)
-    edges = sorted(
-        {(s, p, o) for s, p, o in triples if s in keep and o in keep},
-        key=lambda t: (str(t[0]), str(t[1]), str(t[2])),
-    )
+    edges = sorted({(s, p, o) for s, p, o in triples if s in keep and o in keep})
     graph = nx.MultiDiGraph(lang=lang, query=_query_name(query), **titles)
     for node in kept:
-        graph.add_node(str(node), **_localise(facts.describe(node), lang))
+        graph.add_node(node, **_localise(facts.describe(node), lang))
     for s, p, o in edges:
         attrs = facts.relation(p, facts.stated.get((s, p, o), ()))
-        graph.add_edge(str(s), str(o), key=str(p), **_localise(attrs, lang))
+        graph.add_edge(s, o, key=p, **_localise(attrs, lang))
     if focus is not None:
         center = find_node(graph, focus)
         radius = 1 if depth is None else depth
@@ -185,29 +183,73 @@ def _query_name(query: object) -> str:
 
 def _edges(
     kg: KnowledgeGraph, query: str | Path | StoredQuery | None
-) -> tuple[list[tuple[URIRef, URIRef, URIRef]], dict[str, str]]:
-    """The (subject, relation, object) IRIs the query returns, and the query's titles."""
-    from kg.query import run
+) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
+    """The (subject, relation, object) IRIs the query returns, and the query's titles.
+
+    On Oxigraph the query runs in the store and only the IRIs' text crosses into Python: making
+    rdflib terms of the national network's 73,000 triples cost more than the query itself.
+    """
+    from kg.query import check_safe, parse_query, resolve
+    from kg.stores.base import query_form
+    from kg.stores.remote import substitute
 
     target: Any = NETWORK_QUERY if query is None else query
-    if isinstance(target, Path):
-        target = str(target)
-    results = run(kg, target)
+    stored = resolve(str(target) if isinstance(target, Path) else target)
     name = _query_name(query)
-    titles = {
-        f"title_{k}": v for k, v in sorted((results.query.titles if results.query else {}).items())
-    }
+    titles = {f"title_{k}": v for k, v in sorted(stored.titles.items())}
     expected = (
         "a network query is a CONSTRUCT of triples between resources, or a SELECT with the "
         "columns ?source ?relation ?target (IRIs)"
     )
+    store = _oxigraph(kg)
+    if store is None:
+        return _edges_rdflib(kg, stored, name, expected), titles
+    prepared = parse_query(stored.text, source=str(stored.path or stored.name))
+    check_safe(prepared, kg.graph_names())
+    form = query_form(prepared)
+    if form not in ("CONSTRUCT", "DESCRIBE", "SELECT"):
+        raise KgUsageError(f"query {name}: {expected}; it is an {form} query")
+    answer = _run_oxigraph(store, substitute(stored.text, stored.bindings({})))
+    ox = _ox()
+    iri = ox.NamedNode
+    if form != "SELECT":
+        rdf_type = ox.NamedNode(str(RDF.type))
+        return [
+            (t.subject.value, t.predicate.value, t.object.value)
+            for t in answer
+            if type(t.subject) is iri and type(t.object) is iri and t.predicate != rdf_type
+        ], titles
+    columns = [v.value for v in answer.variables]
+    shown = [c for c in columns if not c.startswith("_")]
+    missing = [c for c in _SELECT_COLUMNS if c not in columns]
+    if missing:
+        have = " ".join("?" + v for v in shown) or "none"
+        raise KgUsageError(
+            f"query {name}: {expected}; it returns the columns {have}, "
+            f"without ?{', ?'.join(missing)}"
+        )
+    at = [columns.index(c) for c in _SELECT_COLUMNS]
+    out = []
+    for row in answer:
+        s, p, o = (row[i] for i in at)
+        if type(s) is iri and type(p) is iri and type(o) is iri:
+            out.append((s.value, p.value, o.value))
+    return out, titles
+
+
+def _edges_rdflib(
+    kg: KnowledgeGraph, stored: StoredQuery, name: str, expected: str
+) -> list[tuple[str, str, str]]:
+    """The edges through the store's own interface (rdflib's engine, an endpoint)."""
+    from kg.query import run
+
+    results = run(kg, stored)
     if results.graph is not None:
-        triples = [
-            (s, p, o)
+        return [
+            (str(s), str(p), str(o))
             for s, p, o in results.graph
             if isinstance(s, URIRef) and isinstance(o, URIRef) and p != RDF.type
         ]
-        return triples, titles
     if results.type == "SELECT":
         missing = [c for c in _SELECT_COLUMNS if c not in results.variables]
         if missing:
@@ -220,34 +262,140 @@ def _edges(
         for row in results:
             s, p, o = (row.get(c) for c in _SELECT_COLUMNS)
             if isinstance(s, URIRef) and isinstance(p, URIRef) and isinstance(o, URIRef):
-                out.append((s, p, o))
-        return out, titles
+                out.append((str(s), str(p), str(o)))
+        return out
     raise KgUsageError(f"query {name}: {expected}; it is an {results.type} query")
 
 
-class _Facts:
-    """What the network needs to know of its nodes and relations, read in one pass.
+def _ox() -> Any:
+    import pyoxigraph
 
-    Everything goes through the store's interface (``KnowledgeGraph.quads``), so the network
-    works on every store, and the national network of some 45,000 nodes costs one pass over the
-    graph, not a query a node.
+    return pyoxigraph
+
+
+def _oxigraph(kg: KnowledgeGraph) -> Any:
+    """The pyoxigraph Store behind ``kg``, or None when another store holds the graph."""
+    inner = getattr(kg.store, "store", None)
+    try:
+        import pyoxigraph
+    except ImportError:  # pragma: no cover - a dependency of the package
+        return None
+    return inner if isinstance(inner, pyoxigraph.Store) else None
+
+
+def _run_oxigraph(store: Any, text: str) -> Any:
+    """Run SPARQL on Oxigraph over the union of the named graphs, errors wrapped."""
+    from kg.errors import KgStoreError
+    from kg.namespaces import PREFIXES
+
+    try:
+        return store.query(text, prefixes=dict(PREFIXES), use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        raise KgUsageError(f"Oxigraph cannot run this query: {exc}") from None
+    except OSError as exc:
+        raise KgStoreError(f"oxigraph: {exc}") from None
+
+
+def _rows(kg: KnowledgeGraph, text: str) -> Iterator[tuple[str, ...]]:
+    """The rows of a SELECT as text: an IRI or a literal's value; a blank node ``_:id``.
+
+    On Oxigraph the query runs in the store and no rdflib term is made; elsewhere it goes
+    through :meth:`KnowledgeGraph.sparql`. Unbound values are empty strings.
+    """
+    store = _oxigraph(kg)
+    if store is None:
+        result = kg.sparql(text)
+        names = list(result.vars or [])
+        for row in result:
+            yield tuple(
+                "" if v is None else ("_:" + str(v) if isinstance(v, BNode) else str(v))
+                for v in (row[n] for n in names)
+            )
+        return
+    blank = _ox().BlankNode
+    for row in _run_oxigraph(store, text):
+        yield tuple(
+            "" if v is None else ("_:" + v.value if type(v) is blank else v.value) for v in row
+        )
+
+
+def _values(terms: Iterable[str]) -> str:
+    return " ".join(f"<{t}>" for t in sorted(set(terms)))
+
+
+def _is_iri(key: str) -> bool:
+    return not key.startswith("_:")
+
+
+class _Facts:
+    """What the network needs to know of its nodes and relations, in a few set-based queries.
+
+    Each query reads one property for the whole graph (classes and their parents, types and
+    the graphs that state them, labels, abbreviations, sources, the graphs of the relations)
+    and Python groups the rows: the national network of some 45,000 nodes costs six queries,
+    not six a node. Terms are kept as text (IRIs; blank nodes as ``_:id``).
     """
 
-    def __init__(self, kg: KnowledgeGraph) -> None:
-        self._kg = kg
-        self._parents: dict[Node, set[Node]] = defaultdict(set)
-        self._ancestors: dict[Node, frozenset[Node]] = {}
-        self.types: dict[Node, set[Node]] = defaultdict(set)
-        self.labels: dict[Node, dict[str, str]] = {}
-        self.alt: dict[Node, set[str]] = defaultdict(set)
-        self.derived: dict[Node, set[str]] = defaultdict(set)
-        self.graphs: dict[Node, set[str]] = defaultdict(set)
-        self.stated: dict[tuple[Node, Node, Node], set[str]] = defaultdict(set)
+    def __init__(self) -> None:
+        self._parents: dict[str, set[str]] = defaultdict(set)
+        self._ancestors: dict[str, frozenset[str]] = {}
+        self._kinds: dict[frozenset[str], str | None] = {}
+        self._groups: dict[frozenset[str], str] = {}
+        self._label_rows: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+        self._labels: dict[str, dict[str, str]] = {}
+        self.types: dict[str, set[str]] = defaultdict(set)
+        self.alt: dict[str, set[str]] = defaultdict(set)
+        self.derived: dict[str, set[str]] = defaultdict(set)
+        self.graphs: dict[str, set[str]] = defaultdict(set)
+        self.stated: dict[tuple[str, str, str], set[str]] = defaultdict(set)
 
-    def ancestors(self, cls: Node) -> frozenset[Node]:
+    @classmethod
+    def read(
+        cls, kg: KnowledgeGraph, nodes: Iterable[str], edges: Iterable[tuple[str, str, str]]
+    ) -> _Facts:
+        """Types, labels, abbreviations and sources of ``nodes``, and the graphs of ``edges``."""
+        facts = cls()
+        wanted = set(nodes)
+        edge_set = set(edges)
+        for c, d in _rows(kg, "SELECT ?c ?d WHERE { ?c rdfs:subClassOf ?d FILTER isIRI(?d) }"):
+            facts._parents[c].add(d)
+        for s, t, g in _rows(kg, "SELECT ?s ?t ?g WHERE { GRAPH ?g { ?s a ?t } FILTER isIRI(?g) }"):
+            if s in wanted:
+                facts.types[s].add(t)
+                facts.graphs[s].add(g)
+        rank = {str(p): i for i, p in enumerate(_LABELS)}
+        for s, p, value, lang in _rows(
+            kg,
+            "SELECT ?s ?p (STR(?o) AS ?v) (LANG(?o) AS ?l) WHERE { "
+            f"VALUES ?p {{ {_values(rank)} }} ?s ?p ?o FILTER isLiteral(?o) }}",
+        ):
+            facts._label_rows[s].append((rank[p], value, lang))
+        for s, value in _rows(
+            kg, "SELECT ?s (STR(?o) AS ?v) WHERE { ?s skos:altLabel ?o FILTER isLiteral(?o) }"
+        ):
+            if s in wanted:
+                facts.alt[s].add(value)
+        for s, value, blank in _rows(
+            kg, "SELECT ?s ?o (isBlank(?o) AS ?b) WHERE { ?s prov:wasDerivedFrom ?o }"
+        ):
+            if s in wanted:
+                # a source is named by its text: a blank node by its id, as rdflib gives it
+                facts.derived[s].add(value[2:] if blank == "true" else value)
+        relations = {p for _, p, _ in edge_set}
+        if relations:
+            for s, p, o, g in _rows(
+                kg,
+                f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?p {{ {_values(relations)} }} "
+                "GRAPH ?g { ?s ?p ?o } FILTER (isIRI(?g) && isIRI(?s) && isIRI(?o)) }",
+            ):
+                if (s, p, o) in edge_set:
+                    facts.stated[(s, p, o)].add(g)
+        return facts
+
+    def ancestors(self, cls: str) -> frozenset[str]:
         """Every strict superclass of ``cls``."""
         if cls not in self._ancestors:
-            seen: set[Node] = set()
+            seen: set[str] = set()
             todo = list(self._parents.get(cls, ()))
             while todo:
                 nxt = todo.pop()
@@ -257,96 +405,77 @@ class _Facts:
             self._ancestors[cls] = frozenset(seen)
         return self._ancestors[cls]
 
-    def fetch(self, terms: Iterable[URIRef], edges: Iterable[tuple[Node, Node, Node]]) -> None:
-        """Types, labels, abbreviations and sources of ``terms``, and the graphs of ``edges``.
-
-        One pass over the quads of the store collects all of it: a query a property would cost
-        a pass each, and a join with ``VALUES`` of thousands of IRIs is quadratic on rdflib's
-        engine.
-        """
-        wanted = {t for t in terms if isinstance(t, URIRef)}
-        edge_set = set(edges)
-        labels: dict[Node, list[tuple[int, Literal]]] = defaultdict(list)
-        label_props = {prop: i for i, prop in enumerate(_LABELS)}
-        for s, p, o, g in self._kg.quads():
-            if p == RDFS.subClassOf:
-                if isinstance(o, URIRef):
-                    self._parents[s].add(o)
-                continue
-            if (s, p, o) in edge_set:
-                self.stated[(s, p, o)].add(str(g))
-            if p == RDF.type:
-                self.types[s].add(o)
-                if s in wanted:
-                    self.graphs[s].add(str(g))
-            elif p in label_props:
-                if isinstance(o, Literal):
-                    labels[s].append((label_props[p], o))
-            elif s not in wanted:
-                continue
-            elif p == SKOS.altLabel and isinstance(o, Literal):
-                self.alt[s].add(str(o))
-            elif p == PROV.wasDerivedFrom:
-                self.derived[s].add(str(o))
-        # The kinds of the nodes are named by their classes' labels: keep those too.
-        wanted |= {c for t in list(wanted) for c in self.types.get(t, ()) if isinstance(c, URIRef)}
-        for term in wanted:
+    def labels(self, term: str) -> dict[str, str]:
+        """A term's label in Vietnamese and English (a plain literal serves both)."""
+        if term not in self._labels:
             found: dict[str, str] = {}
             plain = ""
-            for _rank, value in sorted(labels.get(term, ()), key=lambda r: (r[0], str(r[1]))):
-                if value.language in ("vi", "en"):
-                    found.setdefault(value.language, str(value))
-                elif not value.language and not plain:
-                    plain = str(value)
+            for _rank, value, lang in sorted(self._label_rows.get(term, ())):
+                if lang in ("vi", "en"):
+                    found.setdefault(lang, value)
+                elif not lang and not plain:
+                    plain = value
             if plain:
                 found.setdefault("vi", plain)
                 found.setdefault("en", plain)
-            self.labels[term] = found
+            self._labels[term] = found
+        return self._labels[term]
 
-    def most_specific(self, classes: Iterable[Node]) -> URIRef | None:
+    def most_specific(self, classes: Iterable[str]) -> str | None:
         """The narrowest of ``classes``: labelled classes first, then ours, then by IRI."""
-        found = [c for c in classes if isinstance(c, URIRef) and c != OWL.Thing]
-        narrow = [c for c in found if not any(c in self.ancestors(d) for d in found if d != c)]
-        if not narrow:
-            return None
-        return min(
-            narrow,
-            key=lambda c: (not self.labels.get(c), not str(c).startswith(str(CCHC)), str(c)),
-        )
+        key = frozenset(classes)
+        if key not in self._kinds:
+            found = [c for c in key if _is_iri(c) and c != str(OWL.Thing)]
+            narrow = [c for c in found if not any(c in self.ancestors(d) for d in found if d != c)]
+            self._kinds[key] = (
+                min(
+                    narrow,
+                    key=lambda c: (not self.labels(c), not c.startswith(str(CCHC)), c),
+                )
+                if narrow
+                else None
+            )
+        return self._kinds[key]
 
-    def group(self, node: Node) -> str:
+    def group(self, node: str) -> str:
         """The group of a node (agency, unit, ...), by the standard classes of the contract."""
-        types = self.types.get(node, set())
-        everything = set(types).union(*(self.ancestors(t) for t in types)) if types else set()
-        for name, classes in GROUPS.items():
-            if any(c in everything for c in classes):
-                return name
-        return "other"
+        types = frozenset(self.types.get(node, ()))
+        if types not in self._groups:
+            everything = set(types).union(*(self.ancestors(t) for t in types))
+            self._groups[types] = next(
+                (
+                    name
+                    for name, classes in _GROUP_IRIS.items()
+                    if any(c in everything for c in classes)
+                ),
+                "other",
+            )
+        return self._groups[types]
 
-    def describe(self, node: URIRef) -> dict[str, Any]:
+    def describe(self, node: str) -> dict[str, Any]:
         """A node's attributes: IRI, labels, kind and its labels, group, sources."""
         kind = self.most_specific(self.types.get(node, ()))
-        labels = self.labels.get(node, {})
-        kind_labels = self.labels.get(kind, {}) if kind is not None else {}
+        labels = self.labels(node)
+        kind_labels = self.labels(kind) if kind is not None else {}
         sources = sorted(self.derived.get(node, ()) or self.graphs.get(node, ()))
         return {
-            "iri": str(node),
+            "iri": node,
             "label_vi": labels.get("vi", ""),
             "label_en": labels.get("en", ""),
             "alt_labels": sorted(self.alt.get(node, ())),
-            "kind": str(kind) if kind is not None else "",
+            "kind": kind if kind is not None else "",
             "kind_label_vi": kind_labels.get("vi", kind_labels.get("en", "")),
             "kind_label_en": kind_labels.get("en", kind_labels.get("vi", "")),
             "group": self.group(node),
             "sources": sources,
         }
 
-    def relation(self, p: URIRef, sources: Iterable[str]) -> dict[str, Any]:
+    def relation(self, p: str, sources: Iterable[str]) -> dict[str, Any]:
         """An edge's attributes: the relation's IRI and labels, and the edge's sources."""
-        labels = self.labels.get(p, {})
+        labels = self.labels(p)
         return {
-            "iri": str(p),
-            "relation": str(p),
+            "iri": p,
+            "relation": p,
             "label_vi": labels.get("vi", labels.get("en", "")),
             "label_en": labels.get("en", labels.get("vi", "")),
             "sources": sorted(sources),
