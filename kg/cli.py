@@ -662,6 +662,75 @@ def push(root: Path | None, data: tuple[Path, ...], backend: _Backend, quiet: bo
     click.echo(f"Pushed {len(graph)} triples in {len(names)} graphs to {backend.endpoint}")
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="The interface to listen on.")
+@click.option("--port", type=int, default=8000, show_default=True, help="The TCP port.")
+@click.option(
+    "--max-rows",
+    type=int,
+    default=10_000,
+    show_default=True,
+    help="Cut longer answers there (the header Kg-Truncated: true says so).",
+)
+@click.option("--cors", default=None, metavar="ORIGIN", help="Let pages of this origin call it.")
+@click.option(
+    "--allow-update", is_flag=True, help="Accept SPARQL Update from clients with --token."
+)
+@click.option("--token", default=None, help="The bearer token updates must send.")
+@click.option(
+    "--get", "get_path", default=None, metavar="PATH", help="Answer one request and exit."
+)
+@click.option(
+    "--provinces-only", is_flag=True, help="Build without districts and communes: a quick start."
+)
+@_root_option
+@_data_option
+@_store_options
+def serve(
+    host: str,
+    port: int,
+    max_rows: int,
+    cors: str | None,
+    allow_update: bool,
+    token: str | None,
+    get_path: str | None,
+    provinces_only: bool,
+    root: Path | None,
+    data: tuple[Path, ...],
+    backend: _Backend,
+) -> None:
+    """Serve the graph: SPARQL at /sparql, the catalog at /queries, a page per resource.
+
+    Read-only and on 127.0.0.1 unless told otherwise. --timeout is each query's time limit
+    (default 10 s; HTTP 503 past it). With --get PATH one request is answered in-process: the
+    body goes to standard output; exit 0 for a 2xx answer, 1 otherwise.
+
+    Example: kg serve --port 8080; kg serve --provinces-only --get /queries
+    """
+    from kg.serve import ServeConfig, create_app, fetch
+    from kg.serve import serve as run_server
+
+    timeout = backend.timeout if backend.timeout is not None else 10.0
+    config = ServeConfig(
+        host=host,
+        port=port,
+        timeout=timeout,
+        max_rows=max_rows,
+        cors=cors,
+        allow_update=allow_update,
+        token=token,
+        root=root,
+    )
+    app = create_app(backend.graph(root, data, national=not provinces_only), config)
+    if get_path is None:
+        run_server(app, config)
+        return
+    status, _, body = fetch(app, get_path)
+    sys.stdout.buffer.write(body)
+    if not 200 <= status < 300:
+        raise click.exceptions.Exit(1)
+
+
 def main() -> None:
     """The console script ``kg``."""
     cli(prog_name="kg")

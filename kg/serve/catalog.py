@@ -1,0 +1,313 @@
+"""The query catalog as a web API: ``/queries``, ``/queries/{name}`` and ``/openapi.json``.
+
+Each stored query (``queries/*.rq``) is an endpoint of its own: its parameters are the query
+string (``/queries/top-provinces?year=2019&n=5``), bound as typed RDF terms exactly as
+``kg query --param`` binds them, and the answer comes in the format asked for (``Accept`` or
+``?format=``). The `OpenAPI 3.1 <https://spec.openapis.org/oas/v3.1.0>`_ description lists
+every query with its parameters, their types and examples, so API tools can call them.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from kg.query import Catalog, StoredQuery, parse_query
+from kg.serve.errors import ServeError
+from kg.serve.limits import Deadline, execute, one, query_params
+from kg.serve.negotiation import RESULT_MEDIA
+from kg.serve.protocol import Rendered, bindings_key, render_answer
+
+#: JSON Schema of each parameter type (kg.query.PARAM_TYPES).
+_SCHEMAS: dict[str, dict[str, Any]] = {
+    "xsd:integer": {"type": "integer"},
+    "xsd:decimal": {"type": "number"},
+    "xsd:gYear": {"type": "string", "pattern": "^-?[0-9]{4}$"},
+    "xsd:date": {"type": "string", "format": "date"},
+    "xsd:string": {"type": "string"},
+    "xsd:boolean": {"type": "boolean"},
+    "rdf:langString": {"type": "string", "pattern": "@[a-zA-Z]{2,3}(-[a-zA-Z0-9]+)*$"},
+    "iri": {"type": "string", "format": "iri"},
+}
+_FORMATS = ["json", "xml", "csv", "tsv", "turtle", "nt", "jsonld"]
+
+
+def describe(query: StoredQuery, base: str = "/") -> dict[str, Any]:
+    """A catalog entry as JSON: name, titles, descriptions, question, parameters, URL.
+
+    >>> text = "#+ title@en: All\\nSELECT * { ?s ?p ?o }"
+    >>> entry = describe(StoredQuery.from_text(text, name="all"))
+    >>> entry["url"], entry["title"]
+    ('/queries/all', {'en': 'All'})
+    """
+    return {
+        "name": query.name,
+        "title": dict(query.titles),
+        "description": dict(query.descriptions),
+        "question": query.question,
+        "parameters": [
+            {
+                "name": p.name,
+                "type": p.type,
+                "default": p.default,
+                "example": p.example,
+                "description": p.description,
+                "required": p.default is None,
+            }
+            for p in query.parameters
+        ],
+        "url": f"{base}queries/{query.name}",
+    }
+
+
+def list_queries(request: Request) -> Response:
+    """GET /queries: the catalog, as JSON."""
+    catalog: Catalog = request.app.state.kg_state.catalog
+    return JSONResponse({"ok": True, "queries": [describe(q) for q in catalog]})
+
+
+class AnswerCache:
+    """The last answers of catalog queries, by query, parameters and format.
+
+    The graph does not change while the server runs (unless updates are allowed, and then
+    :meth:`clear` is called after each), so the same request gets the same bytes.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[Any, ...], Rendered] = OrderedDict()
+
+    def get(self, key: tuple[Any, ...]) -> Rendered | None:
+        """The cached answer, or None."""
+        found = self._items.get(key)
+        if found is not None:
+            self._items.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[Any, ...], value: Rendered) -> None:
+        """Keep an answer, forgetting the oldest past the size."""
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget everything (the graph changed)."""
+        self._items.clear()
+
+
+async def run_query(request: Request) -> Response:
+    """GET /queries/{name}?param=value: a catalog query's answer in the format asked for."""
+    state = request.app.state.kg_state
+    name = request.path_params["name"]
+    catalog: Catalog = state.catalog
+    try:
+        stored = catalog.get(name)
+    except ValueError as exc:
+        raise ServeError(404, str(exc).replace(" (kg query --list)", " (see /queries)")) from None
+    params = query_params(request)
+    label = one(params, "format")
+    values = {key: one(params, key) for key in params if key != "format"}
+    try:
+        bindings = stored.bindings(values)
+    except ValueError as exc:
+        raise ServeError(400, str(exc).replace("--param ", "")) from None
+    accept = request.headers.get("accept")
+    key = (name, bindings_key(bindings), label, accept if label is None else None)
+    cached = state.cache.get(key)
+    if cached is not None:
+        return cached.response()
+    prepared = state.prepared(stored)
+
+    def work(deadline: Deadline) -> Rendered:
+        answer = execute(
+            state.kg,
+            stored.text,
+            prepared,
+            bindings,
+            deadline=deadline,
+            max_rows=state.config.max_rows,
+        )
+        return render_answer(answer, accept, label, state.config.max_rows)
+
+    rendered: Rendered = await state.runner.run(work)
+    state.cache.put(key, rendered)
+    return rendered.response()
+
+
+def prepare_stored(stored: StoredQuery, graph_names: list[Any]) -> Any:
+    """A catalog query parsed and checked once (it is the server's own, but checked all the
+    same)."""
+    from kg.serve.protocol import safe
+
+    prepared = parse_query(stored.text, source=str(stored.path or stored.name))
+    safe(prepared, graph_names)
+    return prepared
+
+
+def openapi(catalog: Catalog, *, title: str = "cchc-kg") -> dict[str, Any]:
+    """The OpenAPI 3.1 description of the server: /sparql, /queries and one path per query.
+
+    >>> spec = openapi(Catalog([]))
+    >>> spec["openapi"], sorted(spec["paths"])[:2]
+    ('3.1.0', ['/id/{path}', '/openapi.json'])
+    """
+    error = {"$ref": "#/components/responses/Error"}
+    format_param = {
+        "name": "format",
+        "in": "query",
+        "required": False,
+        "description": "The answer's format (instead of the Accept header).",
+        "schema": {"type": "string", "enum": _FORMATS},
+    }
+    results = {
+        "description": "The answer: SPARQL results (SELECT, ASK) or RDF (CONSTRUCT, DESCRIBE).",
+        "content": {media: {} for media in dict.fromkeys(RESULT_MEDIA.values())}
+        | {"text/turtle": {}, "application/n-triples": {}, "application/ld+json": {}},
+    }
+    paths: dict[str, Any] = {
+        "/sparql": {
+            "get": {
+                "summary": "SPARQL 1.1 Protocol: a query by GET",
+                "operationId": "sparql_get",
+                "parameters": [
+                    {
+                        "name": "query",
+                        "in": "query",
+                        "required": True,
+                        "schema": {"type": "string"},
+                        "example": "SELECT ?o WHERE { ?o a org:Organization } LIMIT 5",
+                    },
+                    format_param,
+                ],
+                "responses": {"200": results, "400": error, "503": error},
+            },
+            "post": {
+                "summary": "SPARQL 1.1 Protocol: a query by POST (form or body)",
+                "operationId": "sparql_post",
+                "requestBody": {
+                    "content": {
+                        "application/x-www-form-urlencoded": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"query": {"type": "string"}},
+                            }
+                        },
+                        "application/sparql-query": {"schema": {"type": "string"}},
+                    }
+                },
+                "responses": {"200": results, "400": error, "403": error, "503": error},
+            },
+        },
+        "/queries": {
+            "get": {
+                "summary": "The query catalog",
+                "operationId": "list_queries",
+                "responses": {"200": {"description": "Every stored query, with parameters."}},
+            }
+        },
+        "/id/{path}": {
+            "get": {
+                "summary": "A resource of the graph: an HTML page, or Turtle, JSON-LD, N-Triples",
+                "operationId": "resource",
+                "parameters": [
+                    {"name": "path", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "responses": {"200": {"description": "The resource."}, "404": error},
+            }
+        },
+        "/openapi.json": {
+            "get": {
+                "summary": "This description",
+                "operationId": "openapi",
+                "responses": {"200": {"description": "OpenAPI 3.1."}},
+            }
+        },
+    }
+    for query in catalog:
+        parameters: list[dict[str, Any]] = []
+        for p in query.parameters:
+            schema = dict(_SCHEMAS[p.type])
+            if p.default is not None:
+                schema["default"] = _typed(p.type, p.default)
+            entry: dict[str, Any] = {
+                "name": p.name,
+                "in": "query",
+                "required": p.default is None,
+                "description": p.description or p.type,
+                "schema": schema,
+                "x-rdf-type": p.type,
+            }
+            if p.example is not None:
+                entry["example"] = _typed(p.type, p.example)
+            parameters.append(entry)
+        parameters.append(format_param)
+        paths[f"/queries/{query.name}"] = {
+            "get": {
+                "summary": query.title("en"),
+                "description": "\n\n".join(
+                    t for t in (query.title("vi"), query.descriptions.get("en", "")) if t
+                ),
+                "operationId": "query_" + query.name.replace("-", "_"),
+                "tags": ["catalog"],
+                "parameters": parameters,
+                "responses": {"200": results, "400": error, "503": error},
+            }
+        }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": f"{title}: the CCHC knowledge graph",
+            "version": _version(),
+            "description": "A read-only SPARQL endpoint, the query catalog as an API, and a "
+            "page for every resource. Errors are JSON: {ok: false, error, status}.",
+        },
+        "paths": dict(sorted(paths.items())),
+        "components": {
+            "responses": {
+                "Error": {
+                    "description": "An error, always in this shape.",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["ok", "error", "status"],
+                                "properties": {
+                                    "ok": {"const": False},
+                                    "error": {"type": "string"},
+                                    "status": {"type": "integer"},
+                                },
+                            }
+                        }
+                    },
+                }
+            }
+        },
+    }
+
+
+def _typed(kind: str, text: str) -> Any:
+    if kind == "xsd:integer":
+        return int(text)
+    if kind == "xsd:decimal":
+        return float(text)
+    if kind == "xsd:boolean":
+        return text in ("true", "1")
+    return text
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("cchc-kg")
+    except PackageNotFoundError:  # pragma: no cover - a checkout without install
+        return "0"
+
+
+def openapi_endpoint(request: Request) -> Response:
+    """GET /openapi.json."""
+    return JSONResponse(request.app.state.kg_state.openapi())
