@@ -231,6 +231,44 @@ def test_rdflib_sparqlstore_runs_a_query(server: str, kgraph: KnowledgeGraph) ->
     store.close()
 
 
+def test_kg_own_remote_store_queries_the_server(server: str, kgraph: KnowledgeGraph) -> None:
+    """``kg query --endpoint`` sends every graph as default-graph-uri and named-graph-uri."""
+    remote = KnowledgeGraph.open(endpoint=f"{server}/sparql")
+    assert remote.graph_names() == kgraph.graph_names()
+    assert remote.query("hanoi-index-ranks").rows == kgraph.query("hanoi-index-ranks").rows
+
+
+def test_default_graph_uri_restricts_the_dataset(
+    client: httpx.Client, kgraph: KnowledgeGraph
+) -> None:
+    name = kgraph.graph_names()[0]
+    text = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    answer = client.post("/sparql", data={"query": text, "default-graph-uri": str(name)})
+    count = int(answer.json()["results"]["bindings"][0]["n"]["value"])
+    assert count == kgraph.graph_size(name)
+
+
+def test_the_memory_store_is_served_alike(kgraph: KnowledgeGraph) -> None:
+    graph = KnowledgeGraph(store="memory")
+    for name in kgraph.graph_names()[:3]:
+        graph.add(name, kgraph.triples(name))
+    app = create_app(graph, ServeConfig(max_rows=3))
+    for text in (SELECT, CONSTRUCT, "ASK { ?s ?p ?o }"):
+        status, _, body = fetch(
+            app, "/sparql?" + urlencode({"query": text}), headers={"Accept": "text/turtle, */*"}
+        )
+        assert status == 200
+        expected = graph.sparql(text)
+        if expected.type == "SELECT":
+            parsed = Result.parse(io.BytesIO(body), format="json")
+            assert rows_of(parsed) == rows_of(expected)[:3]
+        elif expected.type == "CONSTRUCT":
+            assert expected.graph is not None
+            assert len(Graph().parse(data=body, format="turtle")) == min(3, len(expected.graph))
+        else:
+            assert json.loads(body)["boolean"] is True
+
+
 def test_a_long_answer_is_cut_at_max_rows_with_headers(kgraph: KnowledgeGraph) -> None:
     small = create_app(kgraph, ServeConfig(max_rows=2))
     text = "SELECT ?o WHERE { ?o a org:Organization }"

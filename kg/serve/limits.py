@@ -26,13 +26,13 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 from starlette.requests import Request
@@ -139,6 +139,7 @@ def execute(
     *,
     deadline: Deadline,
     max_rows: int,
+    dataset: tuple[Sequence[URIRef], Sequence[URIRef]] | None = None,
 ) -> Answer:
     """Run a checked query, reading its answer row by row within the deadline and row limit.
 
@@ -152,6 +153,7 @@ def execute(
     :param bindings: parameter values as RDF terms.
     :param deadline: when to stop.
     :param max_rows: rows (or triples) after which the answer is cut.
+    :param dataset: the default and named graphs, when not the union of all (Oxigraph only).
     :raises ServeError: 503 past the deadline.
     :raises KgUsageError: the engine refuses the query.
     """
@@ -159,7 +161,7 @@ def execute(
 
     form = query_form(prepared)
     if isinstance(kg.store, OxigraphStore):
-        rows, triples, boolean, names = _oxigraph(kg.store, text, bindings, form)
+        rows, triples, boolean, names = _oxigraph(kg.store, text, bindings, form, dataset)
     else:
         result = kg.store.query(text, prepared, dict(bindings))
         names = [str(v) for v in (result.vars or [])]
@@ -196,14 +198,25 @@ def execute(
     return Answer(Results(make_result(form, triples=kept)), truncated)
 
 
-def _oxigraph(store: Any, text: str, bindings: Mapping[str, Node], form: str) -> tuple:
-    from kg.stores.oxigraph import to_rdflib
+def _oxigraph(
+    store: Any,
+    text: str,
+    bindings: Mapping[str, Node],
+    form: str,
+    dataset: tuple[Sequence[URIRef], Sequence[URIRef]] | None,
+) -> tuple:
+    from kg.stores.oxigraph import to_oxigraph, to_rdflib
     from kg.stores.remote import substitute
 
+    options: dict[str, Any] = {"use_default_graph_as_union": True}
+    if dataset is not None:
+        default, named = dataset
+        if default:
+            options = {"default_graph": [to_oxigraph(g) for g in default]}
+        if named:
+            options["named_graphs"] = [to_oxigraph(g) for g in named]
     try:
-        answer = store.store.query(
-            substitute(text, bindings), prefixes=dict(PREFIXES), use_default_graph_as_union=True
-        )
+        answer = store.store.query(substitute(text, bindings), prefixes=dict(PREFIXES), **options)
     except SyntaxError as exc:
         raise KgUsageError(f"Oxigraph cannot run this query: {exc}") from None
     except OSError as exc:

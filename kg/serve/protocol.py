@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from rdflib import URIRef
 from rdflib.term import Node
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -105,18 +106,9 @@ async def sparql_endpoint(request: Request) -> Response:
             )
     elif update is not None:
         raise ServeError(400, "an update is sent by POST (update= or application/sparql-update)")
-    for name in (
-        "default-graph-uri",
-        "named-graph-uri",
-        "using-graph-uri",
-        "using-named-graph-uri",
-    ):
+    for name in ("using-graph-uri", "using-named-graph-uri"):
         if params.get(name):
-            raise ServeError(
-                400,
-                f"{name} is not supported: the default graph is the union of the named graphs; "
-                "use GRAPH <name> { ... } in the query",
-            )
+            raise ServeError(400, f"{name} is not supported; use GRAPH <name> in the update")
     if (query is None) == (update is None):
         raise ServeError(
             400,
@@ -128,17 +120,57 @@ async def sparql_endpoint(request: Request) -> Response:
     assert query is not None
     prepared = _parse(query)
     safe(prepared, state.graph_names())
+    dataset = protocol_dataset(state.kg, params, state.graph_names())
     label = one(params, "format")
     accept = request.headers.get("accept")
 
     def work(deadline: Deadline) -> Rendered:
         answer = execute(
-            state.kg, query, prepared, {}, deadline=deadline, max_rows=state.config.max_rows
+            state.kg,
+            query,
+            prepared,
+            {},
+            deadline=deadline,
+            max_rows=state.config.max_rows,
+            dataset=dataset,
         )
         return render_answer(answer, accept, label, state.config.max_rows)
 
     rendered: Rendered = await state.runner.run(work)
     return rendered.response()
+
+
+def protocol_dataset(
+    kg: Any, params: Mapping[str, list[str]], held: list[URIRef]
+) -> tuple[list[URIRef], list[URIRef]] | None:
+    """The dataset a request names with ``default-graph-uri`` and ``named-graph-uri``.
+
+    Only graphs the dataset holds may be named (nothing is fetched). Naming every graph (as
+    ``kg query --endpoint`` does) is the server's own dataset, and gives None; another choice
+    is passed to Oxigraph, and refused on stores that cannot restrict the dataset.
+
+    :raises ServeError: 400 for a graph the dataset does not hold, or a restriction the store
+        cannot make.
+    """
+    from kg.stores.oxigraph import OxigraphStore
+
+    default = [URIRef(i) for i in params.get("default-graph-uri", [])]
+    named = [URIRef(i) for i in params.get("named-graph-uri", [])]
+    known = set(held)
+    for iri in default + named:
+        if iri not in known:
+            raise ServeError(
+                400,
+                f"<{iri}> is not a graph of the dataset; the server never fetches data "
+                "(GET /sparql?query=SELECT DISTINCT ?g { GRAPH ?g {} } lists the graphs)",
+            )
+    if set(default) in (set(), known) and set(named) in (set(), known):
+        return None
+    if not isinstance(kg.store, OxigraphStore):
+        raise ServeError(
+            400, "default-graph-uri and named-graph-uri need the Oxigraph store; use GRAPH <name>"
+        )
+    return default, named
 
 
 def safe(prepared: Any, graph_names: Any) -> None:
