@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rdflib import BNode, URIRef
+from rdflib import URIRef
 from rdflib.namespace import FOAF, OWL, PROV, RDF, RDFS, SKOS
 
 from kg.errors import KgUsageError
@@ -125,9 +127,13 @@ def network(
     graph = nx.MultiDiGraph(lang=lang, query=_query_name(query), **titles)
     for node in kept:
         graph.add_node(node, **_localise(facts.describe(node), lang))
+    relations = {
+        p: _localise(facts.relation(p, ()), lang) for p in sorted({p for _, p, _ in edges})
+    }
     for s, p, o in edges:
-        attrs = facts.relation(p, facts.stated.get((s, p, o), ()))
-        graph.add_edge(s, o, key=p, **_localise(attrs, lang))
+        attrs = relations[p].copy()
+        attrs["sources"] = sorted(facts.stated.get((s, p, o), ()))
+        graph.add_edge(s, o, key=p, **attrs)
     if focus is not None:
         center = find_node(graph, focus)
         radius = 1 if depth is None else depth
@@ -155,8 +161,9 @@ def find_node(graph: nx.MultiDiGraph, name: str) -> str:
     names: dict[str, str] = {}
     for node, data in graph.nodes(data=True):
         for text in _names(data):
-            names.setdefault(_key(text), text)
-            if _key(text) == wanted:
+            key = _key(text)
+            names.setdefault(key, text)
+            if key == wanted:
                 matches.append((0 if data.get("group") == "agency" else 1, node))
     if matches:
         return min(matches)[1]
@@ -172,7 +179,14 @@ def _names(data: Mapping[str, Any]) -> list[str]:
 
 
 def _key(text: str) -> str:
-    return " ".join(fold(text).lower().split())
+    """A name as search compares it: no diacritics, lower case, single spaces."""
+    return " ".join(filter(None, map(_fold_word, text.split())))
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_word(word: str) -> str:
+    # Names repeat their words (Ủy ban nhân dân xã ...): fold each word once.
+    return fold(word).lower()
 
 
 def _query_name(query: object) -> str:
@@ -296,27 +310,20 @@ def _run_oxigraph(store: Any, text: str) -> Any:
         raise KgStoreError(f"oxigraph: {exc}") from None
 
 
-def _rows(kg: KnowledgeGraph, text: str) -> Iterator[tuple[str, ...]]:
-    """The rows of a SELECT as text: an IRI or a literal's value; a blank node ``_:id``.
+def _rows(kg: KnowledgeGraph, text: str) -> list[tuple[str, ...]]:
+    """The rows of a SELECT as text: an IRI or a literal's value (a blank node's id).
 
-    On Oxigraph the query runs in the store and no rdflib term is made; elsewhere it goes
-    through :meth:`KnowledgeGraph.sparql`. Unbound values are empty strings.
+    On Oxigraph the query runs in the store and no rdflib term is made (a row costs a
+    microsecond, not ten); elsewhere it goes through :meth:`KnowledgeGraph.sparql`. Every
+    column must be bound; a query that needs to tell blank nodes apart selects ``isBlank()``.
     """
     store = _oxigraph(kg)
     if store is None:
         result = kg.sparql(text)
         names = list(result.vars or [])
-        for row in result:
-            yield tuple(
-                "" if v is None else ("_:" + str(v) if isinstance(v, BNode) else str(v))
-                for v in (row[n] for n in names)
-            )
-        return
-    blank = _ox().BlankNode
-    for row in _run_oxigraph(store, text):
-        yield tuple(
-            "" if v is None else ("_:" + v.value if type(v) is blank else v.value) for v in row
-        )
+        return [tuple(str(row[n]) for n in names) for row in result]
+    value = attrgetter("value")
+    return [tuple(map(value, row)) for row in _run_oxigraph(store, text)]
 
 
 def _values(terms: Iterable[str]) -> str:
@@ -357,30 +364,39 @@ class _Facts:
         facts = cls()
         wanted = set(nodes)
         edge_set = set(edges)
-        for c, d in _rows(kg, "SELECT ?c ?d WHERE { ?c rdfs:subClassOf ?d FILTER isIRI(?d) }"):
-            facts._parents[c].add(d)
-        for s, t, g in _rows(kg, "SELECT ?s ?t ?g WHERE { GRAPH ?g { ?s a ?t } FILTER isIRI(?g) }"):
+        for c, d, blank in _rows(
+            kg,
+            "SELECT ?c ?d (isBlank(?c) AS ?b) WHERE { ?c rdfs:subClassOf ?d FILTER isIRI(?d) }",
+        ):
+            facts._parents["_:" + c if blank == "true" else c].add(d)
+        for s, t, g, blank in _rows(
+            kg,
+            "SELECT ?s ?t ?g (isBlank(?t) AS ?b) "
+            "WHERE { GRAPH ?g { ?s a ?t } FILTER (isIRI(?g) && isIRI(?s)) }",
+        ):
             if s in wanted:
-                facts.types[s].add(t)
+                facts.types[s].add("_:" + t if blank == "true" else t)
                 facts.graphs[s].add(g)
         rank = {str(p): i for i, p in enumerate(_LABELS)}
         for s, p, value, lang in _rows(
             kg,
             "SELECT ?s ?p (STR(?o) AS ?v) (LANG(?o) AS ?l) WHERE { "
-            f"VALUES ?p {{ {_values(rank)} }} ?s ?p ?o FILTER isLiteral(?o) }}",
+            f"VALUES ?p {{ {_values(rank)} }} ?s ?p ?o FILTER (isIRI(?s) && isLiteral(?o)) }}",
         ):
             facts._label_rows[s].append((rank[p], value, lang))
         for s, value in _rows(
-            kg, "SELECT ?s (STR(?o) AS ?v) WHERE { ?s skos:altLabel ?o FILTER isLiteral(?o) }"
+            kg,
+            "SELECT ?s (STR(?o) AS ?v) "
+            "WHERE { ?s skos:altLabel ?o FILTER (isIRI(?s) && isLiteral(?o)) }",
         ):
             if s in wanted:
                 facts.alt[s].add(value)
-        for s, value, blank in _rows(
-            kg, "SELECT ?s ?o (isBlank(?o) AS ?b) WHERE { ?s prov:wasDerivedFrom ?o }"
+        for s, value in _rows(
+            kg, "SELECT ?s ?o WHERE { ?s prov:wasDerivedFrom ?o FILTER isIRI(?s) }"
         ):
             if s in wanted:
-                # a source is named by its text: a blank node by its id, as rdflib gives it
-                facts.derived[s].add(value[2:] if blank == "true" else value)
+                # a source is named by its text (a blank node by its id, as rdflib gives it)
+                facts.derived[s].add(value)
         relations = {p for _, p, _ in edge_set}
         if relations:
             for s, p, o, g in _rows(
@@ -483,16 +499,16 @@ class _Facts:
 
 
 def _localise(attrs: dict[str, Any], lang: str) -> dict[str, Any]:
-    """Add ``label`` (and ``kind_label``) in ``lang``, falling back to the other language."""
+    """Add ``label`` (and ``kind_label``) in ``lang`` to ``attrs``, falling back to the other
+    language; the dict is changed in place (it is a fresh one) and returned."""
     other = "en" if lang == "vi" else "vi"
-    out = dict(attrs)
-    out["label"] = (
+    attrs["label"] = (
         attrs.get(f"label_{lang}") or attrs.get(f"label_{other}") or compact(attrs["iri"])
     )
     if "kind" in attrs:
-        out["kind_label"] = (
+        attrs["kind_label"] = (
             attrs.get(f"kind_label_{lang}")
             or attrs.get(f"kind_label_{other}")
             or (compact(attrs["kind"]) if attrs["kind"] else "")
         )
-    return out
+    return attrs

@@ -160,7 +160,7 @@ def page_data(net: nx.MultiDiGraph, *, layout: str = "force", lang: str | None =
     :param layout: ``force`` or ``hierarchy``, the layout the page opens with.
     :param lang: the language it opens in (the network's own by default).
     """
-    from kg.namespaces import fold
+    from kg.network import _key
 
     if layout not in LAYOUTS:
         raise KgUsageError(f"unknown layout {layout!r}; use one of {', '.join(LAYOUTS)}")
@@ -222,7 +222,7 @@ def page_data(net: nx.MultiDiGraph, *, layout: str = "force", lang: str | None =
     for n in order:
         d = net.nodes[n]
         names = [d.get("label_vi", ""), d.get("label_en", ""), *d.get("alt_labels", ())]
-        key = "\n".join(dict.fromkeys(" ".join(fold(t).lower().split()) for t in names if t))
+        key = "\n".join(dict.fromkeys(_key(t) for t in names if t))
         parent = parents[n]
         nodes.append(
             {
