@@ -676,7 +676,12 @@ def push(root: Path | None, data: tuple[Path, ...], backend: _Backend, quiet: bo
 @click.option(
     "--allow-update", is_flag=True, help="Accept SPARQL Update from clients with --token."
 )
-@click.option("--token", default=None, help="The bearer token updates must send.")
+@click.option(
+    "--token",
+    default=None,
+    envvar="CCHC_KG_SERVE_TOKEN",
+    help="The bearer token updates must send (or $CCHC_KG_SERVE_TOKEN, kept out of ps).",
+)
 @click.option(
     "--get", "get_path", default=None, metavar="PATH", help="Answer one request and exit."
 )

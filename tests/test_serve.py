@@ -529,6 +529,15 @@ def test_a_resource_in_turtle_jsonld_and_ntriples(
     assert isomorphic(graphs["turtle"], graphs["nt"])
 
 
+def test_the_plain_home_page_links_every_query() -> None:
+    from kg.serve.app import catalog_page
+
+    page = catalog_page(default_catalog())
+    for query in default_catalog():
+        assert f'href="/queries/{query.name}"' in page
+        assert escape(query.title("vi")) in page
+
+
 def test_viz_is_the_page_kg_viz_writes(app: Any, kgraph: KnowledgeGraph) -> None:
     from kg.network import network
     from kg.viz import render
@@ -554,7 +563,20 @@ def test_cli_get_answers_one_request(tmp_path: Path) -> None:
     assert json.loads(missing.stdout)["status"] == 404
 
 
+def test_cli_takes_the_token_from_the_environment(tmp_path: Path) -> None:
+    data = tmp_path / "tiny.ttl"
+    data.write_text('<urn:a> <http://www.w3.org/2000/01/rdf-schema#label> "a" .\n')
+    done = CliRunner().invoke(
+        cli,
+        ["serve", "--data", str(data), "--allow-update", "--get", "/queries"],
+        env={"CCHC_KG_SERVE_TOKEN": "s3cret"},
+    )
+    assert done.exit_code == 0, done.output
+
+
 def test_cli_refuses_update_without_a_token(tmp_path: Path) -> None:
-    done = CliRunner().invoke(cli, ["serve", "--allow-update", "--get", "/queries"])
+    done = CliRunner().invoke(
+        cli, ["serve", "--allow-update", "--get", "/queries"], env={"CCHC_KG_SERVE_TOKEN": None}
+    )
     assert done.exit_code == 2
     assert done.stderr.startswith("Error: --allow-update needs --token")
