@@ -85,9 +85,32 @@ def describe(kg: Any, iri: URIRef, deadline: Deadline, max_rows: int) -> Descrip
             mentioned |= {p, o, g}
         for s, p in found.incoming:
             mentioned |= {s, p}
-        found.labels = kg.labels(mentioned)
+        found.labels = labels_of(kg, mentioned, deadline, max_rows)
     deadline.check()
     return found
+
+
+def labels_of(kg: Any, terms: Iterable[Node], deadline: Deadline, max_rows: int) -> Graph:
+    """The labels of the IRIs among ``terms``, as a small graph.
+
+    As :meth:`kg.graph.KnowledgeGraph.labels`, but with the label properties in a FILTER rather
+    than a second VALUES block: Oxigraph then looks each IRI up by subject (on the national
+    graph, 0.007 s instead of 1.4 s for the 143 IRIs of a province's page).
+    """
+    from kg.labels import LABEL_PROPERTIES
+
+    out = Graph()
+    wanted = iris(terms)
+    props = ", ".join(p.n3() for p in LABEL_PROPERTIES)
+    for start in range(0, len(wanted), 500):
+        chunk = " ".join(i.n3() for i in wanted[start : start + 500])
+        text = (
+            f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {chunk} }} ?s ?p ?o FILTER(?p IN ({props})) }}"
+        )
+        rows = execute(kg, text, prepare(text), {}, deadline=deadline, max_rows=max_rows)
+        for row in rows.results:
+            out.add((row["s"], row["p"], row["o"]))
+    return out
 
 
 async def resource(request: Request) -> Response:
