@@ -38,10 +38,10 @@ from rdflib.term import Node
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from kg.errors import KgStoreError, KgUsageError
+from kg.errors import KgError, KgStoreError, KgUsageError
 from kg.namespaces import PREFIXES
 from kg.query import Results
-from kg.serve.errors import ServeError, error_response
+from kg.serve.errors import ServeError, error_response, log
 from kg.stores.base import make_result, query_form
 
 T = TypeVar("T")
@@ -114,6 +114,8 @@ def _in_worker(work: Callable[[Deadline], T], deadline: Deadline) -> T:
     try:
         return work(deadline)
     except BaseException as exc:
+        if not isinstance(exc, KgError):  # the server's fault: log where, before letting go
+            log.error("a query worker failed", exc_info=exc)
         seen: set[int] = set()
         error: BaseException | None = exc
         while error is not None and id(error) not in seen:
