@@ -219,12 +219,14 @@ class KnowledgeGraph:
         iris = sorted({t for t in terms if isinstance(t, URIRef)})
         if not iris:
             return out
-        props = " ".join(p.n3() for p in LABEL_PROPERTIES)
+        props = ", ".join(p.n3() for p in LABEL_PROPERTIES)
         for start in range(0, len(iris), 500):
             chunk = " ".join(i.n3() for i in iris[start : start + 500])
+            # A FILTER, not a second VALUES: Oxigraph joined two VALUES blocks in 1.4 s
+            # where this takes 7 ms on the national graph.
             text = (
-                f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {chunk} }} VALUES ?p {{ {props} }} "
-                "?s ?p ?o }"
+                f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {chunk} }} ?s ?p ?o "
+                f"FILTER (?p IN ({props})) }}"
             )
             for row in self.sparql(text):
                 out.add((row[Variable("s")], row[Variable("p")], row[Variable("o")]))  # type: ignore[index]
