@@ -151,3 +151,71 @@ def test_the_built_graph_has_the_agency_network(kgraph: KnowledgeGraph) -> None:
     net = kg.network(kgraph)
     assert ORG + "subOrganizationOf" in net[VU][BO]
     assert net.nodes[UBND_HN]["kind"] == str(CCHC.PeoplesCommittee)
+
+
+# --- the national network --------------------------------------------------------------------
+
+HDND_HN = str(resource("agency", "hdnd-thanh-pho-ha-noi"))
+UNIT_2025_01 = str(resource("unit", "2025/01"))
+CONTAINED = "https://schema.org/containedInPlace"
+SUB = ORG + "subOrganizationOf"
+_NATIONAL: dict[int, nx.MultiDiGraph] = {}
+
+
+def national_network(graph: KnowledgeGraph) -> nx.MultiDiGraph:
+    """The whole country's network with its units, made once per session for both test modules
+    that read it (tests/test_viz.py draws it)."""
+    if id(graph) not in _NATIONAL:
+        _NATIONAL[id(graph)] = kg.network(graph, include_units=True)
+    return _NATIONAL[id(graph)]
+
+
+def units(era: str) -> list[dict[str, str]]:
+    import csv
+
+    with (ROOT / "data" / "units" / f"units-{era}.csv").open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_the_national_network_has_both_eras_of_ha_noi(national: KnowledgeGraph) -> None:
+    net = national_network(national)
+    # the city's People's Committee and Council govern the city of 2020 and that of 2025
+    for body in (UBND_HN, HDND_HN):
+        assert str(CCHC.governs) in net[body][UNIT_01]
+        assert str(CCHC.governs) in net[body][UNIT_2025_01]
+        assert net.nodes[body]["group"] == "agency"
+    # 2025: each commune of the city is in the city, with its own committee under the city's
+    communes = [r["code"] for r in units("2025") if r["parent_code"] == "01"]
+    assert len(communes) > 100
+    for code in communes:
+        unit = str(resource("unit", f"2025/{code}"))
+        ubnd = str(resource("agency", f"ubnd/2025/{code}"))
+        assert CONTAINED in net[unit][UNIT_2025_01]
+        assert str(CCHC.governs) in net[ubnd][unit]
+        assert SUB in net[ubnd][UBND_HN]
+    # 2020: commune, then district, then city
+    rows = units("2020")
+    districts = {r["code"] for r in rows if r["parent_code"] == "01"}
+    old = [r for r in rows if r["parent_code"] in districts]
+    assert districts and len(old) > 500
+    for row in old:
+        unit, district = (str(resource("unit", c)) for c in (row["code"], row["parent_code"]))
+        assert CONTAINED in net[unit][district]
+        assert CONTAINED in net[district][UNIT_01]
+    assert net.number_of_nodes() > 40_000
+
+
+def test_the_national_page_opens_on_provinces_folded(national: KnowledgeGraph) -> None:
+    from kg.viz import page_data
+
+    data = page_data(national_network(national))
+    nodes = data["nodes"]
+    assert len(nodes) > data["overview_limit"]  # too many to draw at once: the page folds them
+    index = {n["id"]: i for i, n in enumerate(nodes)}
+    roots = [n["id"] for n in nodes if n["parent"] is None]
+    assert UNIT_01 in roots and UNIT_2025_01 in roots
+    assert len(roots) < 200  # provinces of both eras and a few national bodies, not 45,000
+    # a commune of 2025 is reached from its province, one level at a time
+    commune = index[str(resource("unit", "2025/00004"))]
+    assert nodes[commune]["parent"] == index[UNIT_2025_01]
+    assert nodes[commune]["depth"] == 1

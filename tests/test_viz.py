@@ -10,7 +10,7 @@ from typing import Any
 
 import networkx as nx
 import pytest
-from test_network import small_graph
+from test_network import national_network, small_graph
 
 import kg
 from kg.graph import KnowledgeGraph
@@ -244,4 +244,29 @@ def test_screenshot_of_the_hanoi_view(browser: Any, small: KnowledgeGraph, tmp_p
     shot = page.screenshot()
     assert shot.startswith(b"\x89PNG")
     (ROOT / "docs" / "viz-hanoi.png").write_bytes(shot)
+    page.close()
+
+
+def test_the_national_page_opens_on_an_overview(
+    browser: Any, national: KnowledgeGraph, tmp_path: Path
+) -> None:
+    """45,000 nodes: the first picture is the provinces, folded; search opens the way down."""
+    net = national_network(national)
+    path = tmp_path / "country.html"
+    write(net, path)
+    page, requests = open_page(browser, path)
+    first = page.evaluate("window.kg.graph.order")
+    assert 0 < first < 300
+    assert f"{first} trong {net.number_of_nodes()} nút" in page.inner_text("#status")
+    ward = str(resource("unit", "2025/00004"))  # Phường Ba Đình, in Hà Nội since 2025
+    page.fill("#search", "phuong ba dinh")
+    page.locator(f'#results li[data-iri="{ward}"]').click()
+    page.wait_for_selector("#panel:not([hidden])")
+    assert page.inner_text("#panel-iri") == ward
+    assert "Thành phố Hà Nội" in page.inner_text("#panel-relations")
+    # its province was opened to show it, and nothing else was
+    shown = page.evaluate("iri => window.kg.graph.hasNode(String(window.kg.byId.get(iri)))", ward)
+    assert shown
+    assert first < page.evaluate("window.kg.graph.order") < first + 300
+    assert offline(requests, path) == []
     page.close()
