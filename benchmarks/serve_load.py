@@ -116,7 +116,7 @@ async def _client(
         log.samples.append(Sample(kind, start, time.monotonic(), status, name))
 
 
-async def _slow_client(http: object, stop: float, log: Log, query: str) -> None:
+async def _slow_client(http: object, stop: float, log: Log, query: str, pause: float) -> None:
     import httpx
 
     assert isinstance(http, httpx.AsyncClient)
@@ -130,12 +130,20 @@ async def _slow_client(http: object, stop: float, log: Log, query: str) -> None:
         end = time.monotonic()
         log.slow.append((start, end))
         log.samples.append(Sample("slow", start, end, status))
+        # a pause between slow queries, so that the others are also seen without one
+        await asyncio.sleep(max(0.0, min(pause, stop - time.monotonic())))
 
 
-async def _run(base: str, clients: int, duration: float, kinds: list[str], slow: str | None) -> Log:
+async def _run(
+    base: str,
+    clients: int,
+    duration: float,
+    work: list[tuple[str, str, str, str | None]],
+    slow: str | None,
+    pause: float,
+) -> Log:
     import httpx
 
-    work = _requests(kinds)
     log = Log()
     limits = httpx.Limits(max_connections=clients + 2, max_keepalive_connections=clients + 2)
     timeout = httpx.Timeout(120.0)
@@ -144,19 +152,21 @@ async def _run(base: str, clients: int, duration: float, kinds: list[str], slow:
         step = max(1, len(work) // clients) if clients else 1
         tasks = [_client(http, work, n * step + n, stop, log) for n in range(clients)]
         if slow:
-            tasks.append(_slow_client(http, stop, log, slow))
+            tasks.append(_slow_client(http, stop, log, slow, pause))
         await asyncio.gather(*tasks)
     return log
 
 
-def _warm(base: str) -> list[str]:
+def _warm(base: str, work: list[tuple[str, str, str, str | None]]) -> list[str]:
     """Ask each catalog query once, one after the other: the first answer of each, cold (the
     server keeps it, so the load that follows measures the steady state)."""
     import httpx
 
     lines = []
     with httpx.Client(base_url=base, timeout=120) as http:
-        for _, name, path, _ in _requests(["api"]):
+        for kind, name, path, _ in work:
+            if kind != "api":
+                continue
             start = time.monotonic()
             try:
                 status = http.get(path, headers={"Accept": ACCEPT}).status_code
@@ -268,6 +278,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--slow-query", default=SLOW_QUERY, help="the slow query's text")
     parser.add_argument(
+        "--slow-pause", type=float, default=10.0, help="seconds between slow queries (10)"
+    )
+    parser.add_argument("--skip", default="", help="catalog queries to leave out, comma-separated")
+    parser.add_argument(
         "--provinces-only", action="store_true", help="serve the small graph (a quick try)"
     )
     parser.add_argument(
@@ -280,6 +294,8 @@ def main(argv: list[str] | None = None) -> None:
     kinds = [k.strip() for k in args.mix.split(",") if k.strip()]
     if not set(kinds) <= {"api", "sparql"} or not kinds:
         parser.error("--mix takes api, sparql or api,sparql")
+    skip = {n.strip() for n in args.skip.split(",") if n.strip()}
+    work = [w for w in _requests(kinds) if w[1] not in skip]
 
     process = None
     base = args.url
@@ -293,11 +309,11 @@ def main(argv: list[str] | None = None) -> None:
             print(f"kg serve ready in {ready:.1f} s at {base}", flush=True)
         if not args.cold:
             print("first answer of each catalog query, one at a time (cold):", flush=True)
-            print("\n".join(_warm(base)), flush=True)
+            print("\n".join(_warm(base, work)), flush=True)
         load_before = os.getloadavg()
         began = time.monotonic()
         slow = None if args.no_slow else args.slow_query
-        log = asyncio.run(_run(base, args.clients, args.duration, kinds, slow))
+        log = asyncio.run(_run(base, args.clients, args.duration, work, slow, args.slow_pause))
         elapsed = time.monotonic() - began
         load_after = os.getloadavg()
     finally:
@@ -310,6 +326,7 @@ def main(argv: list[str] | None = None) -> None:
     graph = "provinces-only" if args.provinces_only else "national"
     print(
         f"\nkg serve, {graph} graph, {args.clients} clients for {elapsed:.0f} s, mix {args.mix}"
+        f"{' without ' + ', '.join(sorted(skip)) if skip else ''}"
         f"{'' if args.no_slow else ' + 1 slow query'}{', cold start' if args.cold else ''}\n"
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}; load average before {load_before[0]:.2f}, "
