@@ -18,20 +18,30 @@ JSON-LD keep the named graphs, so that provenance survives the export (ARCHITECT
 graphs"). JSON-LD is compacted with the context shipped as ``kg/context.jsonld``, which is made
 from PREFIXES by :func:`jsonld_context` (a test keeps the file and the function in step).
 
-The writers sort once and join a list of strings at the end, so the cost grows as n log n with
-the size of the graph.
+Speed: the writers never hold a term as an rdflib object. Every term is its N-Triples text
+(``<iri>``, ``_:id``, ``"text"@vi``) and every triple the line ``s p o``; on the Oxigraph store
+those lines come from Oxigraph's own N-Triples writer (Rust), one named graph at a time, so a
+million triples cross into Python as one string each. The order is then computed once per
+distinct term (a rank), and the triples sorted by three small integers. Blank-node labelling
+only looks at the lines that hold a blank node. The terms are written as :func:`kg.stores.
+oxigraph.to_rdflib` would give them (a typed literal whose form rdflib normalises is
+normalised here too), so the bytes are those of the rdflib path, whichever store holds the graph.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import heapq
 import json
+import logging
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
+from itertools import groupby, islice
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -56,16 +66,22 @@ __all__ = [
 #: The JSON-LD context shipped with the package: the contract's prefixes as JSON-LD terms.
 CONTEXT_FILE = Path(__file__).with_name("context.jsonld")
 
-#: A quad as the writers see it: the graph name is None for the merged default graph.
+#: A quad as :func:`canonical_labels` takes it: the graph name is None for the default graph.
 Quad = tuple[Node, Node, Node, "URIRef | None"]
-Triple = tuple[Node, Node, Node]
+
+#: The statements to write: named graph (its IRI, "" for the merged default graph) -> lines
+#: ``s p o`` of N-Triples terms (no final `` .``), blank nodes as ``_:`` and any id.
+Statements = dict[str, list[str]]
+#: A triple of N-Triples terms.
+Triple = Sequence[str]
 
 _INDENT = "    "
+_WIDTH = 100
 
-_RDF_TYPE = RDF.type
-_RDF_FIRST = RDF.first
-_RDF_REST = RDF.rest
-_RDF_NIL = RDF.nil
+_RDF_TYPE = f"<{RDF.type}>"
+_RDF_FIRST = f"<{RDF.first}>"
+_RDF_REST = f"<{RDF.rest}>"
+_RDF_NIL = f"<{RDF.nil}>"
 _KNOWN_TERMS = frozenset({URIRef, BNode, Literal})
 
 
@@ -80,7 +96,16 @@ def _is_literal(term: object) -> bool:
     return cls is Literal if cls in _KNOWN_TERMS else isinstance(term, Literal)
 
 
-_WIDTH = 100
+class _Cache(dict[Any, Any]):
+    """A dict that computes a missing value once: ``cache[key]`` stays a C-speed lookup."""
+
+    def __init__(self, make: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self.make(key)
+        return value
 
 
 # ---------------------------------------------------------------------------------------------
@@ -109,18 +134,16 @@ def serialize(kg: KnowledgeGraph, format: Format | str, *, graph: str | None = N
     """
     fmt = format if isinstance(format, Format) else Format.from_label(format)
     collecting = gc.isenabled()
-    gc.disable()  # millions of new tuples: the collector would rescan the store again and again
+    gc.disable()  # millions of new strings and tuples: the collector would rescan them all
     try:
-        found = _quads(kg, graph)
-        quads: list[Quad]
-        if fmt.quads:
-            quads = found  # a store holds each quad once
-        elif len({q[3] for q in found}) > 1:  # a triple in two graphs is written once
-            quads = [(s, p, o, None) for s, p, o in dict.fromkeys(q[:3] for q in found)]
-        else:
-            quads = [(s, p, o, None) for s, p, o, _ in found]
-        labels = canonical_labels(quads)
-        return _WRITERS[fmt](quads, labels).encode("utf-8")
+        found = _statements(kg, graph)
+        if not fmt.quads:  # a triple in two graphs is written once
+            lines = next(iter(found.values()), [])
+            if len(found) > 1:
+                lines = list(dict.fromkeys(line for group in found.values() for line in group))
+            found = {"": lines}
+        labels = _blank_labels(found)
+        return _WRITERS[fmt](found, labels).encode("utf-8")
     finally:
         if collecting:
             gc.enable()
@@ -154,18 +177,52 @@ def export(
     return data
 
 
-def _quads(kg: KnowledgeGraph, graph: str | None) -> list[Quad]:
-    """The quads of every named graph, or of the one named ``graph``, on any store."""
+def _quads(kg: KnowledgeGraph, graph: str | None) -> list[tuple[Node, Node, Node, URIRef]]:
+    """The quads of every named graph, or of the one named ``graph``, as rdflib terms."""
     if graph is not None:
         kg.graph(graph)  # raises with the list of names when there is no such graph
         name = kg.resolve_name(graph)
-        if hasattr(kg, "triples"):
-            return [(s, p, o, name) for s, p, o in kg.triples(name)]
-        return [(s, p, o, name) for s, p, o in kg.dataset.graph(name)]
-    if hasattr(kg, "quads"):
-        return list(kg.quads())
-    wanted = set(kg.graph_names())  # one pass: much faster in rdflib than one per graph
-    return [q for q in kg.dataset.quads((None, None, None, None)) if q[3] in wanted]
+        return [(s, p, o, name) for s, p, o in kg.triples(name)]
+    return list(kg.quads())
+
+
+def _statements(kg: KnowledgeGraph, graph: str | None) -> Statements:
+    """The lines of every non-empty named graph (or of the one named ``graph``), by graph."""
+    if graph is not None:
+        kg.graph(graph)  # raises with the list of names when there is no such graph
+        names = [kg.resolve_name(graph)]
+    else:
+        names = kg.graph_names()
+    dump = getattr(kg.store, "ntriples", None)
+    found: Statements = {}
+    if dump is not None:  # Oxigraph writes the N-Triples itself
+        for name in names:
+            found[str(name)] = _oxigraph_lines(dump(name))
+    else:
+        terms = _RdflibTerms()
+        quads = (
+            ((s, p, o, names[0]) for s, p, o in kg.triples(names[0]))
+            if graph is not None
+            else kg.quads()
+        )
+        text = terms.text
+        for s, p, o, g in quads:
+            found.setdefault(str(g), []).append(f"{text[s]} {text[p]} {text[o]}")
+    return {name: lines for name, lines in sorted(found.items()) if lines}
+
+
+class _RdflibTerms:
+    """N-Triples text of rdflib terms; blank nodes get short ids of their own (``_:n1``)."""
+
+    def __init__(self) -> None:
+        self.blanks = 0
+        self.text: dict[Node, str] = _Cache(self._make)
+
+    def _make(self, term: Node) -> str:
+        if _is_blank(term):
+            self.blanks += 1
+            return f"_:n{self.blanks}"
+        return _nq_term(term)
 
 
 def graph_sizes(kg: KnowledgeGraph) -> list[tuple[URIRef, int]]:
@@ -236,47 +293,66 @@ def canonical_labels(quads: Sequence[Quad]) -> dict[BNode, str]:
     >>> list(one.values()) == list(two.values())
     True
     """
-    templates: dict[BNode, list[tuple[str | BNode, ...]]] = defaultdict(list)
-    for quad in quads:
-        blanks = {t for t in quad if _is_blank(t)}
-        if not blanks:
-            continue
-        template = tuple(t if _is_blank(t) else "" if t is None else _nq_term(t) for t in quad)
+    terms = _RdflibTerms()
+    text = terms.text
+    rows = [tuple("" if t is None else text[t] for t in quad) for quad in quads]
+    labels = _canonical(rows)
+    return {b: labels[text[b]] for b in text if _is_blank(b)}
+
+
+def _blank_labels(found: Statements) -> dict[str, str]:
+    """:func:`canonical_labels` of the lines that hold a blank node, by their ``_:`` term."""
+    rows = []
+    for name, lines in found.items():
+        graph = _nt_iri(name) if name else ""
+        for line in lines:
+            if "_:" in line:  # also in a literal's text: the split tells
+                s, p, o = line.split(" ", 2)
+                if s[0] == "_" or o[0] == "_":
+                    rows.append((s, p, o, graph))
+    return _canonical(rows) if rows else {}
+
+
+def _canonical(rows: Sequence[tuple[str, ...]]) -> dict[str, str]:
+    """The labels of :func:`canonical_labels`, for quads of N-Triples terms (``_:`` blank)."""
+    templates: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for row in rows:
+        blanks = {t for t in row if t[:2] == "_:"}
         for b in blanks:
-            templates[b].append(template)
+            templates[b].append(row)
     if not templates:
         return {}
 
     # blank nodes that share a quad are in one component; breaking a tie only touches its own
-    parent: dict[BNode, BNode] = {b: b for b in templates}
+    parent: dict[str, str] = {b: b for b in templates}
 
-    def root(b: BNode) -> BNode:
+    def root(b: str) -> str:
         while parent[b] != b:
             parent[b] = parent[parent[b]]
             b = parent[b]
         return b
 
-    for rows in templates.values():
-        for row in rows:
-            blanks = [t for t in row if _is_blank(t)]
+    for found in templates.values():
+        for row in found:
+            blanks = [t for t in row if t[:2] == "_:"]
             for other in blanks[1:]:
                 parent[root(other)] = root(blanks[0])
-    component: dict[BNode, list[BNode]] = defaultdict(list)
+    component: dict[str, list[str]] = defaultdict(list)
     for b in templates:
         component[root(b)].append(b)
 
-    def signature(b: BNode, name: Callable[[BNode], str]) -> str:
-        rows = sorted(
-            " ".join("_:a" if t == b else name(t) if _is_blank(t) else t for t in row)
+    def signature(b: str, name: Callable[[str], str]) -> str:
+        lines = sorted(
+            " ".join("_:a" if t == b else name(t) if t[:2] == "_:" else t for t in row)
             for row in templates[b]
         )
-        return "\n".join(rows)
+        return "\n".join(lines)
 
     colour = {b: _sha("0\n" + signature(b, lambda _o: "_:z")) for b in templates}
-    classes: dict[str, dict[BNode, None]] = defaultdict(dict)  # open nodes by colour
+    classes: dict[str, dict[str, None]] = defaultdict(dict)  # open nodes by colour
     for b, c in colour.items():
         classes[c][b] = None
-    fixed: dict[BNode, str] = {}
+    fixed: dict[str, str] = {}
     ties: list[str] = []  # a heap of colours that may have two or more open nodes
 
     def settle(c: str) -> None:
@@ -289,7 +365,7 @@ def canonical_labels(quads: Sequence[Quad]) -> dict[BNode, str]:
         elif members is not None and len(members) > 1:
             heapq.heappush(ties, c)
 
-    def recolour(b: BNode, c: str) -> str:
+    def recolour(b: str, c: str) -> str:
         old = colour[b]
         del classes[old][b]
         if not classes[old]:
@@ -298,7 +374,7 @@ def canonical_labels(quads: Sequence[Quad]) -> dict[BNode, str]:
         classes[c][b] = None
         return old
 
-    def refine(group: list[BNode], salt: str = "") -> None:
+    def refine(group: list[str], salt: str = "") -> None:
         """Rounds over ``group`` until they split its colour classes no further.
 
         ``salt`` (the colour of the node just chosen) keeps the new colours of this component
@@ -353,6 +429,8 @@ def _sha(text: str) -> str:
 _IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _STRING_UNSAFE = re.compile(r'[\x00-\x1f\x7f"\\]')
 _ECHAR = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+_UNECHAR = {v[1]: k for k, v in _ECHAR.items()} | {"'": "'"}
+_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
 
 
 def _nt_iri(iri: str) -> str:
@@ -368,6 +446,18 @@ def _uchar(char: str) -> str:
     return f"\\u{ord(char):04X}"
 
 
+def _unescape(text: str) -> str:
+    """The characters an N-Triples string or IRI body stands for (``\\n``, ``\\u00E9``)."""
+    if "\\" not in text:
+        return text
+
+    def one(m: re.Match[str]) -> str:
+        code = m.group(1) or m.group(2)
+        return chr(int(code, 16)) if code else _UNECHAR.get(m.group(3), m.group(3))
+
+    return _ESCAPE.sub(one, text)
+
+
 @lru_cache(maxsize=262144)
 def _nq_term(term: Node) -> str:
     """An IRI or literal as N-Quads writes it (blank nodes are the caller's business)."""
@@ -381,45 +471,189 @@ def _nq_term(term: Node) -> str:
     return _nt_iri(str(term))
 
 
-def _term_key(term: Node, labels: dict[BNode, str]) -> tuple[int, str, str, str]:
+def _iri(term: str) -> str:
+    """The IRI an N-Triples ``<...>`` term stands for."""
+    return _unescape(term[1:-1])
+
+
+def _literal(term: str) -> tuple[str, str, str]:
+    """An N-Triples literal as (text, language or "", datatype IRI or "")."""
+    close = term.rfind('"')  # a quote in the text is escaped; the suffix has none
+    text = _unescape(term[1:close])
+    suffix = term[close + 1 :]
+    if not suffix:
+        return text, "", ""
+    if suffix[0] == "@":
+        return text, suffix[1:], ""
+    return text, "", _iri(suffix[2:])
+
+
+# Oxigraph's N-Triples are what :func:`_nq_term` writes of the rdflib terms that
+# :func:`kg.stores.oxigraph.to_rdflib` makes, but for two things fixed here: Oxigraph escapes
+# the non-characters U+FFFE and U+FFFF, and gives a typed literal's lexical form as it holds
+# it, where rdflib normalises the forms it can read (``"1.5E0"^^xsd:double`` is ``"1.5"``).
+_NONCHARACTER = re.compile(r"\\\\|\\uFFF[EF]")
+_NORMALISED = re.compile(
+    r'"\^\^<(http://www\.w3\.org/(?:2001/XMLSchema#|1999/02/22-rdf-syntax-ns#)[^>\s]*)>'
+)
+_XSD = str(XSD)
+_XSD_STRING = f"{_XSD}string"
+_SAME = {  # forms rdflib writes back unchanged: (datatype, pattern of the form)
+    f"{_XSD}integer": re.compile(r"0|-?[1-9][0-9]{0,99}"),
+    f"{_XSD}date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
+    f"{_XSD}boolean": re.compile(r"true|false"),
+}
+
+
+def _oxigraph_lines(data: bytes) -> list[str]:
+    """Oxigraph's N-Triples of one graph as lines ``s p o``, each term as rdflib would give it."""
+    text = data.decode("utf-8")
+    if "\\uFFF" in text:
+        text = _NONCHARACTER.sub(_noncharacter, text)
+    if '"^^<http://www.w3.org/' in text:
+        text = _normalise_typed(text)
+    lines = text.split(" .\n")  # " ." and a new line end every line, and nothing else
+    lines.pop()  # after the last one
+    return lines
+
+
+def _normalise_typed(text: str) -> str:
+    """Each typed literal of rdflib's datatypes in the form rdflib gives it (most are already).
+
+    Found by their ``"^^<datatype>`` ending (a fast search), then read back to the opening
+    quote (a quote inside the text is escaped); only the literals that change are rewritten.
+    """
+    forms: dict[str, str] = {}
+    pieces: list[str] = []
+    done = 0
+    with _quiet_rdflib():
+        for match in _NORMALISED.finditer(text):
+            if not text.startswith(" .\n", match.end()):
+                continue  # the same characters inside a literal's text
+            start = text.rfind('"', 0, match.start())  # no quote in the text is unescaped
+            whole = text[start : match.end()]
+            form = forms.get(whole)
+            if form is None:
+                body = text[start + 1 : match.start()]
+                form = forms[whole] = _rdflib_form(body, match.group(1))
+            if form != whole:
+                pieces += (text[done:start], form)
+                done = match.end()
+    if not pieces:
+        return text
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
+def _noncharacter(match: re.Match[str]) -> str:
+    escape = match.group()
+    return escape if escape == "\\\\" else chr(int(escape[2:], 16))
+
+
+def _rdflib_form(body: str, datatype: str) -> str:
+    """A typed literal as rdflib holds it, from its N-Triples string body and datatype."""
+    same = _SAME.get(datatype)
+    if same is not None and same.fullmatch(body):
+        return f'"{body}"^^<{datatype}>'
+    text = _unescape(body)
+    if datatype == _XSD_STRING:
+        return _quote(text)
+    return _quote(str(Literal(text, datatype=URIRef(datatype)))) + "^^" + _nt_iri(datatype)
+
+
+@contextlib.contextmanager
+def _quiet_rdflib() -> Iterator[None]:
+    """rdflib logs a traceback for every ill-typed literal it is given; those are kept as is."""
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _split(lines: Iterable[str]) -> list[list[str]]:
+    """Lines ``s p o`` as triples (an IRI or blank node holds no space; a literal may)."""
+    return [line.split(" ", 2) for line in lines]
+
+
+def _relabel(line: str, labels: dict[str, str]) -> str:
+    """A line with each blank node written with its canonical label."""
+    if "_:" not in line:
+        return line
+    s, p, o = line.split(" ", 2)
+    if s[0] != "_" and o[0] != "_":
+        return line
+    s = "_:" + labels[s] if s[0] == "_" else s
+    o = "_:" + labels[o] if o[0] == "_" else o
+    return f"{s} {p} {o}"
+
+
+def _term_key(term: str, blanks: dict[str, str]) -> tuple[int, str, str, str]:
     """The sort key of a term: IRIs, then blank nodes, then literals.
 
-    ``labels`` maps a blank node to its sort text (see :func:`_blank_order`).
+    ``blanks`` maps a blank node to its sort text (see :func:`_blank_order`).
     """
-    if _is_blank(term):
-        return (1, labels[term], "", "")
-    if _is_literal(term):
-        return (2, str(term), term.language or "", str(term.datatype or ""))
-    return (0, str(term), "", "")
+    first = term[0]
+    if first == "<":
+        return (0, _iri(term), "", "")
+    if first == "_":
+        return (1, blanks[term], "", "")
+    return (2, *_literal(term))
 
 
-def _predicate_key(predicate: Node) -> tuple[int, str]:
-    return (0 if predicate == _RDF_TYPE else 1, str(predicate))
+def _predicate_key(predicate: str) -> tuple[int, str]:
+    return (0 if predicate == _RDF_TYPE else 1, _iri(predicate))
 
 
-def _sorted_triples(triples: Sequence[Triple], labels: dict[BNode, str]) -> list[Triple]:
+def _sorted_triples(triples: list[list[str]], labels: dict[str, str]) -> list[list[str]]:
     """The triples in output order: by subject, predicate (``rdf:type`` first) and object.
 
     Blank nodes sort by what they say (their predicates and objects) before their label, so
     that the ``[ ... ]`` of a subject come in an order a reader can follow (the
     ``sh:property`` of a shape by ``sh:path``), not in the random-looking order of hashes.
+
+    Each distinct term is ranked once; a triple's key is then one integer made of the ranks.
     """
-    order = _blank_order(triples, labels)
-    return sorted(
-        triples,
-        key=lambda t: (_term_key(t[0], order), _predicate_key(t[1]), _term_key(t[2], order)),
-    )
+    terms = set(map(itemgetter(0), triples))
+    terms.update(map(itemgetter(2), triples))
+    rank = _ranks(terms, _blank_order(triples, labels) if labels else {})
+    predicates = sorted(set(map(itemgetter(1), triples)), key=_predicate_key)
+    prank = {p: n * len(rank) for n, p in enumerate(predicates)}
+    width = len(prank) * len(rank)
+    keys = [rank[s] * width + prank[p] + rank[o] for s, p, o in triples]
+    return [triples[n] for n in sorted(range(len(triples)), key=keys.__getitem__)]
 
 
-def _blank_order(triples: Sequence[Triple], labels: dict[BNode, str]) -> dict[BNode, str]:
+_INSIDE = itemgetter(slice(1, -1))
+
+
+def _ranks(terms: Iterable[str], blanks: dict[str, str]) -> dict[str, int]:
+    """Each term's place in the order of :func:`_term_key`: IRIs, blank nodes, literals.
+
+    The same order as sorting by :func:`_term_key`, faster: an IRI without escapes sorts by
+    what is inside its ``<...>``, taken by a C function rather than a Python one.
+    """
+    iris, others, literals = [], [], []
+    for term in terms:
+        (iris if term[0] == "<" else others if term[0] == "_" else literals).append(term)
+    iris.sort(key=_iri if any("\\" in t for t in iris) else _INSIDE)
+    others.sort(key=blanks.__getitem__)
+    literals.sort(key=_literal)
+    order = iris + others + literals
+    return dict(zip(order, range(len(order)), strict=True))
+
+
+def _blank_order(triples: Iterable[Triple], labels: dict[str, str]) -> dict[str, str]:
     """Sort text of each blank node: its own statements (one level deep), then its label."""
-    said: dict[BNode, list[str]] = {}
+    said: dict[str, list[str]] = {}
     for s, p, o in triples:
-        if _is_blank(o):
+        if o[0] == "_":
             said.setdefault(o, [])
-        if _is_blank(s):
-            obj = f"_:{labels[o]}" if _is_blank(o) else _nq_term(o)
-            said.setdefault(s, []).append(f"{p} {obj}")
+        if s[0] == "_":
+            obj = f"_:{labels[o]}" if o[0] == "_" else o
+            said.setdefault(s, []).append(f"{_iri(p)} {obj}")
     return {b: "\n".join(sorted(lines)) + "\n" + labels[b] for b, lines in said.items()}
 
 
@@ -427,10 +661,27 @@ _NAMESPACES = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 _TURTLE_LOCAL = re.compile(r"(?:[A-Za-z0-9_](?:[A-Za-z0-9_.\-/]*[A-Za-z0-9_\-/])?)?")
 
 
+def _authority(iri: str) -> str:
+    """``https://w3id.org/`` of an IRI: every namespace that starts an IRI shares its own."""
+    return iri[: iri.find("/", 8) + 1]
+
+
+_BY_AUTHORITY: dict[str, list[tuple[str, str]]] = defaultdict(list)
+for _prefix, _ns in _NAMESPACES:
+    _BY_AUTHORITY[_authority(_ns) if _ns.find("/", 8) > 0 else ""].append((_prefix, _ns))
+
+
+def _namespaces(iri: str) -> list[tuple[str, str]]:
+    """The (prefix, namespace) pairs that may start ``iri``, longest namespace first."""
+    if "" in _BY_AUTHORITY:  # a namespace with no path: no shortcut
+        return _NAMESPACES
+    return _BY_AUTHORITY.get(_authority(iri), [])
+
+
 @lru_cache(maxsize=65536)
 def _turtle_iri(iri: str) -> str:
     """``prefix:local`` when a prefix of the contract fits (``/`` escaped), else ``<iri>``."""
-    for prefix, ns in _NAMESPACES:
+    for prefix, ns in _namespaces(iri):
         if iri.startswith(ns):
             local = iri[len(ns) :]
             if _TURTLE_LOCAL.fullmatch(local):
@@ -443,64 +694,66 @@ _DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+")
 _BARE = {str(XSD.integer): _INTEGER, str(XSD.decimal): _DECIMAL}
 
 
-@lru_cache(maxsize=262144)
-def _turtle_literal(literal: Literal) -> str:
-    text = str(literal)
-    if literal.language:
-        return f"{_quote(text)}@{literal.language}"
-    if literal.datatype is None:
-        return _quote(text)
-    datatype = str(literal.datatype)
+def _turtle_term(term: str) -> str:
+    """An IRI or literal in Turtle: a prefixed name, a bare number, or N-Triples text."""
+    if term[0] == "<":
+        return _turtle_iri(_iri(term) if "\\" in term else term[1:-1])
+    if term[-1] != ">":  # a plain or language-tagged literal: as in N-Triples
+        return term
+    text, _, datatype = _literal(term)
     bare = _BARE.get(datatype)
     if (bare is not None and bare.fullmatch(text)) or (
         datatype == str(XSD.boolean) and text in ("true", "false")
     ):
         return text
-    return f"{_quote(text)}^^{_turtle_iri(datatype)}"
+    return term[: term.rfind('"') + 1] + "^^" + _turtle_iri(datatype)
+
+
+def _names(labels: dict[str, str]) -> dict[str, str]:
+    """Each term as Turtle writes it, computed on first use; blank nodes by their label."""
+    names = _Cache(_turtle_term)
+    for b, label in labels.items():
+        names[b] = "_:" + label
+    return names
 
 
 # ---------------------------------------------------------------------------------------------
 # N-Triples and N-Quads
 
 
-def _write_ntriples(quads: Sequence[Quad], labels: dict[BNode, str]) -> str:
-    return "".join(sorted(_nq_line(q, labels, with_graph=False) for q in quads))
+def _write_ntriples(found: Statements, labels: dict[str, str]) -> str:
+    lines = [_relabel(line, labels) for line in found[""]] if labels else list(found[""])
+    lines.sort()  # as whole lines: no line is the start of another followed by " "
+    return "".join(line + " .\n" for line in lines)
 
 
-def _write_nquads(quads: Sequence[Quad], labels: dict[BNode, str]) -> str:
-    keyed = sorted((str(q[3]), _nq_line(q, labels, with_graph=True)) for q in quads)
-    return "".join(line for _, line in keyed)
-
-
-def _nq_line(quad: Quad, labels: dict[BNode, str], *, with_graph: bool) -> str:
-    s, p, o, g = quad
-    parts = [f"_:{labels[t]}" if _is_blank(t) else _nq_term(t) for t in (s, p, o)]
-    if with_graph and g is not None:
-        parts.append(_nt_iri(str(g)))
-    return " ".join(parts) + " .\n"
+def _write_nquads(found: Statements, labels: dict[str, str]) -> str:
+    out = []
+    for name in sorted(found):
+        graph = " " + _nt_iri(name) + " .\n"
+        lines = [_relabel(line, labels) for line in found[name]] if labels else found[name]
+        out.extend(line + graph for line in sorted(lines))
+    return "".join(out)
 
 
 # ---------------------------------------------------------------------------------------------
 # Turtle and TriG
 
 
-def _write_turtle(quads: Sequence[Quad], labels: dict[BNode, str]) -> str:
-    triples = [(s, p, o) for s, p, o, _ in quads]
-    out = [_prefix_block()]
-    out.extend(_TurtleBody(triples, labels, _inlinable(quads), "").write())
-    return "".join(out)
+def _write_turtle(found: Statements, labels: dict[str, str]) -> str:
+    names = _names(labels)
+    body = _TurtleBody(_split(found[""]), labels, _inlinable(found), "", names)
+    return _prefix_block() + "".join(body.write())
 
 
-def _write_trig(quads: Sequence[Quad], labels: dict[BNode, str]) -> str:
-    by_graph: dict[URIRef | None, list[Triple]] = defaultdict(list)
-    for s, p, o, g in quads:
-        by_graph[g].append((s, p, o))
-    inline = _inlinable(quads)
+def _write_trig(found: Statements, labels: dict[str, str]) -> str:
+    inline = _inlinable(found)
+    names = _names(labels)
     out = [_prefix_block()]
-    for name in sorted(by_graph, key=lambda n: str(n) if n is not None else ""):
+    for name in sorted(found):
         out.append("\n")
-        body = _TurtleBody(by_graph[name], labels, inline, _INDENT).write()
-        head = _turtle_iri(str(name)) + " {\n" if name is not None else "{\n"
+        body = _TurtleBody(_split(found[name]), labels, inline, _INDENT, names).write()
+        head = _turtle_iri(name) + " {\n" if name else "{\n"
         out.append(head + "".join(body).lstrip("\n") + "}\n")
     return "".join(out)
 
@@ -509,58 +762,69 @@ def _prefix_block() -> str:
     return "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in PREFIXES.items())
 
 
-def _inlinable(quads: Sequence[Quad]) -> set[BNode]:
+def _inlinable(found: Statements) -> set[str]:
     """Blank nodes that are the object of exactly one triple and live in one graph only.
 
     Such a node can be written as ``[ ... ]`` where it is used, with no label; a node used
     twice, or in two graphs of a TriG file, keeps its label so both uses name the same node.
     """
-    uses: dict[BNode, int] = defaultdict(int)
-    graphs: dict[BNode, set[URIRef | None]] = defaultdict(set)
-    for s, _, o, g in quads:
-        if _is_blank(o):
-            uses[o] += 1
-            graphs[o].add(g)
-        if _is_blank(s):
-            graphs[s].add(g)
+    uses: dict[str, int] = defaultdict(int)
+    graphs: dict[str, set[str]] = defaultdict(set)
+    for g, lines in found.items():
+        for line in lines:
+            if "_:" not in line:
+                continue
+            s, _, o = line.split(" ", 2)
+            if o[0] == "_":
+                uses[o] += 1
+                graphs[o].add(g)
+            if s[0] == "_":
+                graphs[s].add(g)
     return {b for b, n in uses.items() if n == 1 and len(graphs[b]) == 1}
 
 
 class _TurtleBody:
-    """The statements of one graph in Turtle: grouped by subject, sorted, blank nodes inlined."""
+    """The statements of one graph in Turtle: grouped by subject, sorted, blank nodes inlined.
+
+    Subjects that are IRIs are written as the sorted triples stream by; the statements of
+    blank nodes (which sort last) are gathered first, to be written inline where used.
+    """
 
     def __init__(
         self,
-        triples: Sequence[Triple],
-        labels: dict[BNode, str],
-        inline: set[BNode],
+        triples: list[list[str]],
+        labels: dict[str, str],
+        inline: set[str],
         indent: str,
+        names: dict[str, str],
     ) -> None:
-        self.labels = labels
+        self.names = names
         self.indent = indent
-        # subject -> [(predicate, [objects])], all in output order
-        self.props: dict[Node, list[tuple[Node, list[Node]]]] = {}
-        for s, p, o in _sorted_triples(triples, labels):
-            entries = self.props.setdefault(s, [])
-            if entries and entries[-1][0] == p:
-                entries[-1][1].append(o)
-            else:
-                entries.append((p, [o]))
+        self.ordered = _sorted_triples(triples, labels)
+        self.cut = len(self.ordered)  # where the blank subjects start
+        while self.cut and self.ordered[self.cut - 1][0][0] == "_":
+            self.cut -= 1
+        # blank subject -> [(predicate, [objects])], all in output order
+        self.props = {
+            s: _entries(group) for s, group in groupby(self.ordered[self.cut :], key=itemgetter(0))
+        }
+        # subjects with a blank node as object: their objects may be written inline
+        self.holders = {t[0] for t in triples if t[2][0] == "_"} if labels else set()
         self.inline = set(inline)  # one with no statements of its own is written ``[]``
-        self.done: set[Node] = set()
+        self.done: set[str] = set()
         self.lists = self._find_lists()
 
-    def _find_lists(self) -> dict[BNode, list[Node]]:
+    def _find_lists(self) -> dict[str, list[str]]:
         """Well-formed RDF lists whose nodes are all inlinable: head -> items."""
-        found: dict[BNode, list[Node]] = {}
+        found: dict[str, list[str]] = {}
         for head in self.inline:
-            items: list[Node] = []
-            node: Node = head
-            seen: set[Node] = set()
+            items: list[str] = []
+            node = head
+            seen: set[str] = set()
             while node != _RDF_NIL:
                 entries = self.props.get(node)
                 if (
-                    not _is_blank(node)
+                    node[0] != "_"
                     or node in seen
                     or node not in self.inline
                     or entries is None
@@ -580,33 +844,39 @@ class _TurtleBody:
 
     def write(self) -> list[str]:
         out: list[str] = []
+        before = "\n" + self.indent
+        cont = self.indent + _INDENT
+        if self.holders:
+            for subject, group in groupby(self.ordered[: self.cut], key=itemgetter(0)):
+                entries = _entries(group)
+                if subject in self.holders:
+                    body = self._po_list(entries, cont)
+                else:
+                    body = _plain_po_list(entries, cont, self.names)
+                out.append(f"{before}{self.names[subject]} {body} .\n")
+        else:
+            _write_plain(self.ordered, self.cut, before, cont, self.names, out)
         for subject in self.props:
             if subject not in self.inline:
                 out.append(self._statement(subject))
         # inlinable nodes no top-level subject reaches (a cycle of blank nodes): write them
         # top-level, in label order, so that every node is written exactly once
         for subject in self.props:
-            if subject not in self.done and _is_blank(subject):
+            if subject not in self.done:
                 self.inline.discard(subject)
                 out.append(self._statement(subject))
         return out
 
-    def _statement(self, subject: Node) -> str:
+    def _statement(self, subject: str) -> str:
         self.done.add(subject)
         cont = self.indent + _INDENT
-        return f"\n{self.indent}{self._name(subject)} {self._po_list(subject, cont)} .\n"
+        po = self._po_list(self.props[subject], cont)
+        return f"\n{self.indent}{self.names[subject]} {po} .\n"
 
-    def _name(self, term: Node) -> str:
-        if _is_blank(term):
-            return f"_:{self.labels[term]}"
-        if _is_literal(term):
-            return _turtle_literal(term)
-        return _turtle_iri(str(term))
-
-    def _po_list(self, subject: Node, indent: str) -> str:
+    def _po_list(self, entries: list[tuple[str, list[str]]], indent: str) -> str:
         parts = []
-        for predicate, objects in self.props[subject]:
-            head = "a" if predicate == _RDF_TYPE else self._name(predicate)
+        for predicate, objects in entries:
+            head = "a" if predicate == _RDF_TYPE else self.names[predicate]
             blocks = any(self._is_inline(o) for o in objects)
             rendered = [self._object(o, indent) for o in objects]
             line = head + " " + ", ".join(rendered)
@@ -615,16 +885,15 @@ class _TurtleBody:
             parts.append(line)
         return (" ;\n" + indent).join(parts)
 
-    def _is_inline(self, term: Node) -> bool:
-        return _is_blank(term) and term in self.inline and term not in self.done
+    def _is_inline(self, term: str) -> bool:
+        return term[0] == "_" and term in self.inline and term not in self.done
 
-    def _object(self, term: Node, indent: str) -> str:
+    def _object(self, term: str, indent: str) -> str:
         if not self._is_inline(term):
-            return self._name(term)
-        assert _is_blank(term)
+            return self.names[term]
         items = self.lists.get(term)
         if items is not None:
-            node: Node = term
+            node = term
             while node != _RDF_NIL:  # mark the list's own nodes as written
                 self.done.add(node)
                 node = self.props[node][1][1][0]
@@ -633,27 +902,93 @@ class _TurtleBody:
         if term not in self.props:
             return "[]"
         inner = indent + _INDENT
-        return "[\n" + inner + self._po_list(term, inner) + "\n" + indent + "]"
+        return "[\n" + inner + self._po_list(self.props[term], inner) + "\n" + indent + "]"
+
+
+def _plain_po_list(entries: list[tuple[str, list[str]]], indent: str, names: dict[str, str]) -> str:
+    """:meth:`_TurtleBody._po_list` when no object is a blank node: each object is its name."""
+    parts = []
+    get = names.__getitem__
+    for predicate, objects in entries:
+        rendered = list(map(get, objects))
+        head = "a " if predicate == _RDF_TYPE else get(predicate) + " "
+        line = head + ", ".join(rendered)
+        if len(objects) > 1 and len(indent) + len(line) > _WIDTH:
+            line = head + (",\n" + indent + _INDENT).join(rendered)
+        parts.append(line)
+    return (" ;\n" + indent).join(parts)
+
+
+def _write_plain(
+    ordered: list[list[str]],
+    stop: int,
+    before: str,
+    indent: str,
+    names: dict[str, str],
+    out: list[str],
+) -> None:
+    """The statements of ``ordered[:stop]``, none with a blank node, appended to ``out``.
+
+    What :meth:`_TurtleBody.write` does, in one pass over the triples: this is the loop a
+    million triples go through, so it does as little per triple as it can.
+    """
+    wrap = ",\n" + indent + _INDENT
+    next_predicate = " ;\n" + indent
+    heads = _Cache(lambda p: "a " if p == _RDF_TYPE else names[p] + " ")
+    subject = predicate = ""
+    head = ""
+    objects: list[str] = []
+    parts: list[str] = []
+    for s, p, o in islice(ordered, stop):
+        if p == predicate and s == subject:
+            objects.append(o)
+            continue
+        if objects:  # the last predicate's line
+            if len(objects) == 1:
+                parts.append(head + names[objects[0]])
+            else:
+                rendered = list(map(names.__getitem__, objects))
+                line = head + ", ".join(rendered)
+                if len(indent) + len(line) > _WIDTH:
+                    line = head + wrap.join(rendered)
+                parts.append(line)
+        if s != subject:
+            if parts:
+                out.append(f"{before}{names[subject]} {next_predicate.join(parts)} .\n")
+                parts = []
+            subject = s
+        predicate = p
+        head = heads[p]
+        objects = [o]
+    if objects:
+        rendered = list(map(names.__getitem__, objects))
+        line = head + ", ".join(rendered)
+        if len(objects) > 1 and len(indent) + len(line) > _WIDTH:
+            line = head + wrap.join(rendered)
+        parts.append(line)
+        out.append(f"{before}{names[subject]} {next_predicate.join(parts)} .\n")
+
+
+def _entries(triples: Iterable[Triple]) -> list[tuple[str, list[str]]]:
+    """The sorted triples of one subject as [(predicate, [objects])]."""
+    return [(p, [t[2] for t in group]) for p, group in groupby(triples, key=itemgetter(1))]
 
 
 # ---------------------------------------------------------------------------------------------
 # JSON-LD
 
 
-def _write_jsonld(quads: Sequence[Quad], labels: dict[BNode, str]) -> str:
+def _write_jsonld(found: Statements, labels: dict[str, str]) -> str:
     """JSON-LD with the context inline, one node object per line (so a diff shows subjects)."""
-    by_graph: dict[URIRef | None, list[Triple]] = defaultdict(list)
-    for s, p, o, g in quads:
-        by_graph[g].append((s, p, o))
     context = json.dumps(jsonld_context()["@context"], ensure_ascii=False, indent=2)
     out = ['{\n  "@context": ', context.replace("\n", "\n  "), ',\n  "@graph": [']
     first = True
-    for name in sorted(by_graph, key=lambda n: str(n) if n is not None else ""):
-        nodes = [_json(node) for node in _jsonld_nodes(by_graph[name], labels)]
-        if name is None:  # the default graph's nodes stand at the top level
+    for name in sorted(found):
+        nodes = [_json(node) for node in _jsonld_nodes(_split(found[name]), labels)]
+        if not name:  # the default graph's nodes stand at the top level
             items = nodes
         else:
-            head = '{"@id": ' + _json(_jsonld_iri(str(name))) + ', "@graph": ['
+            head = '{"@id": ' + _json(_jsonld_iri(name)) + ', "@graph": ['
             items = [head + "\n      " + ",\n      ".join(nodes) + "\n    ]}"]
         for item in items:
             out.append(("\n    " if first else ",\n    ") + item)
@@ -666,30 +1001,30 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
-def _jsonld_nodes(triples: Sequence[Triple], labels: dict[BNode, str]) -> list[dict[str, Any]]:
+def _jsonld_nodes(triples: list[list[str]], labels: dict[str, str]) -> list[dict[str, Any]]:
     nodes: list[dict[str, Any]] = []
-    current: Node | None = None
+    current = ""
     node: dict[str, Any] = {}
     for s, p, o in _sorted_triples(triples, labels):
         if s != current:
             current = s
             node = {"@id": _jsonld_id(s, labels)}
             nodes.append(node)
-        if p == _RDF_TYPE and not _is_literal(o):
+        if p == _RDF_TYPE and o[0] != '"':
             node.setdefault("@type", []).append(_jsonld_id(o, labels))
         else:
-            node.setdefault(_jsonld_iri(str(p)), []).append(_jsonld_value(o, labels))
+            node.setdefault(_jsonld_iri(_iri(p)), []).append(_jsonld_value(o, labels))
     return nodes
 
 
-def _jsonld_id(term: Node, labels: dict[BNode, str]) -> str:
-    return f"_:{labels[term]}" if _is_blank(term) else _jsonld_iri(str(term))
+def _jsonld_id(term: str, labels: dict[str, str]) -> str:
+    return f"_:{labels[term]}" if term[0] == "_" else _jsonld_iri(_iri(term))
 
 
 @lru_cache(maxsize=65536)
 def _jsonld_iri(iri: str) -> str:
     """A compact IRI (``id:unit/01``) when a prefix fits, else the IRI itself."""
-    for prefix, ns in _NAMESPACES:
+    for prefix, ns in _namespaces(iri):
         if iri.startswith(ns):
             local = iri[len(ns) :]
             if local and not local.startswith("//"):
@@ -697,14 +1032,15 @@ def _jsonld_iri(iri: str) -> str:
     return iri
 
 
-def _jsonld_value(term: Node, labels: dict[BNode, str]) -> Any:
-    if not _is_literal(term):
+def _jsonld_value(term: str, labels: dict[str, str]) -> Any:
+    if term[0] != '"':
         return {"@id": _jsonld_id(term, labels)}
-    if term.language:
-        return {"@value": str(term), "@language": term.language}
-    if term.datatype is not None:
-        return {"@value": str(term), "@type": _jsonld_iri(str(term.datatype))}
-    return str(term)
+    text, language, datatype = _literal(term)
+    if language:
+        return {"@value": text, "@language": language}
+    if datatype:
+        return {"@value": text, "@type": _jsonld_iri(datatype)}
+    return text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -712,18 +1048,18 @@ def _jsonld_value(term: Node, labels: dict[BNode, str]) -> Any:
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
-_XML_TEXT = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
-_XML_ATTR = {**_XML_TEXT, '"': "&quot;", "\n": "&#10;", "\t": "&#9;"}
+_XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_XML_ATTR = _XML_TEXT | str.maketrans({'"': "&quot;", "\n": "&#10;", "\t": "&#9;"})
 
 
-def _xml_escape(text: str, table: dict[str, str]) -> str:
-    return "".join(table.get(c, c) for c in text) if any(c in table for c in text) else text
+def _xml_escape(text: str, table: dict[int, str]) -> str:
+    return text.translate(table)
 
 
 @lru_cache(maxsize=65536)
 def _xml_element(iri: str) -> tuple[str, str]:
     """The element name of a predicate and, when no prefix of ours fits, its own xmlns."""
-    for prefix, ns in _NAMESPACES:
+    for prefix, ns in _namespaces(iri):
         if iri.startswith(ns) and _NCNAME.fullmatch(iri[len(ns) :]):
             return f"{prefix}:{iri[len(ns) :]}", ""
     match = re.search(r"[A-Za-z_][A-Za-z0-9_.\-]*$", iri)
@@ -736,46 +1072,46 @@ def _xml_element(iri: str) -> tuple[str, str]:
     return f"p:{match.group()}", f' xmlns:p="{_xml_escape(ns, _XML_ATTR)}"'
 
 
-def _write_rdfxml(quads: Sequence[Quad], labels: dict[BNode, str]) -> str:
+def _write_rdfxml(found: Statements, labels: dict[str, str]) -> str:
     out = ['<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF']
     out.extend(f'\n    xmlns:{p}="{_xml_escape(iri, _XML_ATTR)}"' for p, iri in PREFIXES.items())
     out.append(">\n")
-    current: Node | None = None
-    for s, p, o in _sorted_triples([(s, p, o) for s, p, o, _ in quads], labels):
+    current = ""
+    for s, p, o in _sorted_triples(_split(found[""]), labels):
         if s != current:
-            if current is not None:
+            if current:
                 out.append("  </rdf:Description>\n")
             current = s
             out.append(f"  <rdf:Description {_xml_node(s, 'about', labels)}>\n")
-        name, xmlns = _xml_element(str(p))
-        if _is_literal(o):
+        name, xmlns = _xml_element(_iri(p))
+        if o[0] == '"':
+            text, language, datatype = _literal(o)
             attrs = xmlns
-            if o.language:
-                attrs += f' xml:lang="{o.language}"'
-            elif o.datatype is not None:
-                attrs += f' rdf:datatype="{_xml_escape(str(o.datatype), _XML_ATTR)}"'
-            if _XML_INVALID.search(str(o)):
+            if language:
+                attrs += f' xml:lang="{language}"'
+            elif datatype:
+                attrs += f' rdf:datatype="{_xml_escape(datatype, _XML_ATTR)}"'
+            if _XML_INVALID.search(text):
                 raise KgUsageError(
-                    f"the literal {_nq_term(o)} holds a control character that XML cannot "
+                    f"the literal {o} holds a control character that XML cannot "
                     "carry; export as Turtle, N-Triples or JSON-LD instead"
                 )
-            text = _xml_escape(str(o), _XML_TEXT)
-            out.append(f"    <{name}{attrs}>{text}</{name}>\n")
+            out.append(f"    <{name}{attrs}>{_xml_escape(text, _XML_TEXT)}</{name}>\n")
         else:
             out.append(f"    <{name}{xmlns} {_xml_node(o, 'resource', labels)}/>\n")
-    if current is not None:
+    if current:
         out.append("  </rdf:Description>\n")
     out.append("</rdf:RDF>\n")
     return "".join(out)
 
 
-def _xml_node(term: Node, attribute: str, labels: dict[BNode, str]) -> str:
-    if _is_blank(term):
+def _xml_node(term: str, attribute: str, labels: dict[str, str]) -> str:
+    if term[0] == "_":
         return f'rdf:nodeID="{labels[term]}"'
-    return f'rdf:{attribute}="{_xml_escape(str(term), _XML_ATTR)}"'
+    return f'rdf:{attribute}="{_xml_escape(_iri(term), _XML_ATTR)}"'
 
 
-_WRITERS: dict[Format, Callable[[Sequence[Quad], dict[BNode, str]], str]] = {
+_WRITERS: dict[Format, Callable[[Statements, dict[str, str]], str]] = {
     Format.TURTLE: _write_turtle,
     Format.NTRIPLES: _write_ntriples,
     Format.NQUADS: _write_nquads,

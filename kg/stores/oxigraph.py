@@ -33,6 +33,9 @@ MARKER = "kg-store.json"
 
 _XSD_STRING = str(XSD.string)
 _LANG_STRING = str(RDF.langString)
+#: The name rdflib's Dataset gives its default graph (and so the graph a TriG file's
+#: default graph has always been loaded into).
+_RDFLIB_DEFAULT = "urn:x-rdflib:default"
 
 
 def _ox() -> Any:
@@ -141,6 +144,67 @@ class OxigraphStore(Store):
     def triples(self, graph: URIRef) -> Iterator[Triple]:
         for q in self._store.quads_for_pattern(None, None, None, to_oxigraph(graph)):
             yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
+
+    def load_rdf(self, data: bytes, format: str, *, graph: URIRef | None, base_iri: str) -> bool:
+        """Parse RDF text with Oxigraph's own parser (Rust) straight into the store.
+
+        All or nothing: on a syntax error nothing is written and False comes back, so that
+        the caller can parse again with rdflib for a message naming the line and column.
+
+        :param data: the text, UTF-8.
+        :param format: ``turtle``, ``nt``, ``nquads`` or ``trig``.
+        :param graph: the named graph for a triple format; None for a quad format, whose
+            default graph goes to ``urn:x-rdflib:default``, as rdflib's Dataset names it.
+        :param base_iri: the IRI relative IRIs are resolved against.
+        :returns: whether the text parsed (and was loaded).
+        """
+        self._writable()
+        ox = _ox()
+        formats = {
+            "turtle": ox.RdfFormat.TURTLE,
+            "nt": ox.RdfFormat.N_TRIPLES,
+            "nquads": ox.RdfFormat.N_QUADS,
+            "trig": ox.RdfFormat.TRIG,
+        }
+        target = to_oxigraph(graph) if graph is not None else None
+        try:
+            self._store.load(data, formats[format], base_iri=base_iri, to_graph=target)
+        except SyntaxError:
+            return False
+        except OSError as exc:
+            raise KgStoreError(f"{self.describe()}: {exc}") from None
+        if (
+            graph is None
+            and next(iter(self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None)
+            is not None
+        ):
+            self._store.update(f"ADD DEFAULT TO <{_RDFLIB_DEFAULT}> ; CLEAR DEFAULT")
+        return True
+
+    def typed_literals(self) -> list[Literal]:
+        """The distinct literals of the named graphs that have a datatype other than a
+        string's: those a parser may have let through with a value its datatype refuses."""
+        answer = self._store.query(
+            "SELECT DISTINCT ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isLiteral(?o) && "
+            f"DATATYPE(?o) != <{_XSD_STRING}> && DATATYPE(?o) != <{_LANG_STRING}>) }}"
+        )
+        return [to_rdflib(row[0]) for row in answer]  # type: ignore[misc]
+
+    def ntriples(self, graph: URIRef) -> bytes:
+        """One named graph as N-Triples, written by Oxigraph (in Rust, so fast): for export.
+
+        The lines are in no particular order, and the terms are Oxigraph's: a typed literal
+        comes as Oxigraph holds it (``"1"^^xsd:decimal`` for ``1.0``), a blank node with
+        Oxigraph's id. :func:`kg.export.serialize` sorts, labels and normalises them.
+        """
+        ox = _ox()
+        try:
+            data: bytes = self._store.dump(
+                format=ox.RdfFormat.N_TRIPLES, from_graph=to_oxigraph(graph)
+            )
+        except OSError as exc:
+            raise KgStoreError(f"{self.describe()}: {exc}") from None
+        return data
 
     def quads(self) -> Iterator[Quad]:
         ox = _ox()
