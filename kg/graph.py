@@ -278,18 +278,13 @@ class KnowledgeGraph:
     def from_files(
         cls, paths: Iterable[str | Path], *, store: Store | str | None = None
     ) -> KnowledgeGraph:
-        """A graph of the RDF files a user brings, each file in a named graph of its own."""
-        from kg.io import parse
+        """A graph of the RDF files a user brings, each file in a named graph of its own
+        (a TriG or N-Quads file: in the named graphs it names). See :func:`kg.io.load_file`."""
+        from kg.io import load_file
 
         kg = cls(store=store)
         for path in paths:
-            parsed = parse(path)
-            if isinstance(parsed, Dataset):
-                for g in parsed.graphs():
-                    if len(g):
-                        kg.add(g.identifier, g)
-            else:
-                kg.add(Path(path).resolve().as_uri(), parsed)
+            load_file(kg.store, path)
         return kg
 
 

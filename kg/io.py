@@ -21,10 +21,11 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-from rdflib import Dataset, Graph, Literal
+from rdflib import Dataset, Graph, Literal, URIRef
 
 from kg.errors import KgDataError, KgFileError, KgParseError, KgUsageError
 from kg.namespaces import compact
+from kg.stores.base import Store
 
 
 class Format(enum.Enum):
@@ -183,6 +184,57 @@ def parse(
             raise _parse_error(exc, source, body) from None
         _check_literals(graph, source, body)
     return graph
+
+
+#: The formats Oxigraph's own parser reads for :func:`load_file` (JSON-LD and RDF/XML keep to
+#: rdflib's parsers, whose handling of contexts and xml:base the project relies on).
+_FAST_FORMATS = frozenset({Format.TURTLE, Format.NTRIPLES, Format.NQUADS, Format.TRIG})
+
+
+def load_file(store: Store, source: str | Path, *, format: Format | None = None) -> None:
+    """Parse an RDF file into a store: a triple format into a named graph named after the
+    file (its ``file:`` IRI), a quad format into the named graphs it names.
+
+    What :func:`parse` promises holds here too (NFC text, errors naming file, line and
+    column, ill-typed literals refused), but on a store that has its own parser (Oxigraph)
+    the file is parsed by that parser, many times faster than rdflib's. Only when it finds
+    a syntax error, or a typed literal that rdflib calls ill-typed, is the file parsed again
+    by :func:`parse`, for the message: so errors read exactly as they always have.
+
+    :param store: the store to add to.
+    :param source: the file.
+    :param format: the format; guessed from the file extension when omitted.
+    :raises KgParseError: the file is not valid RDF; names the file, line and column.
+    :raises KgDataError: a literal is not a valid value of its datatype.
+    :raises KgFileError: the file is missing or unreadable.
+    """
+    fmt = format or Format.from_extension(source)
+    fast = getattr(store, "load_rdf", None)
+    if fast is not None and fmt in _FAST_FORMATS:
+        text = read_text(source)
+        graph = None if fmt.quads else URIRef(_public_id(source))
+        if fast(text.encode("utf-8"), fmt.rdflib_name, graph=graph, base_iri=_public_id(source)):
+            if "^^" not in text:
+                return
+            with _quiet_rdflib():
+                if not any(_ill_typed(t) for t in store.typed_literals()):
+                    return
+            # rdflib may refuse a value: parse() says where, or finds nothing after all
+            parse(source, format=fmt, text=text)
+            return
+        parsed = parse(source, format=fmt, text=text)  # raises with the line and column
+    else:
+        parsed = parse(source, format=fmt)
+    if isinstance(parsed, Dataset):
+        for g in parsed.graphs():
+            if len(g):
+                store.add(g.identifier, g)  # type: ignore[arg-type]
+    else:
+        store.add(URIRef(_public_id(source)), parsed)  # type: ignore[arg-type]
+
+
+def _ill_typed(term: object) -> bool:
+    return isinstance(term, Literal) and bool(term.ill_typed)
 
 
 def _public_id(source: str | Path) -> str:
