@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rdflib import Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from kg.errors import KgDataError, KgFileError, KgParseError, KgUsageError
+from kg.export import serialize
+from kg.graph import KnowledgeGraph
 from kg.io import Format, parse, write_atomic
 
 
@@ -109,3 +111,86 @@ def test_turtle_round_trip(values: list[str], lang: str | None) -> None:
         graph.add((URIRef(f"urn:s{n}"), URIRef("urn:p"), Literal(text, lang=lang)))
     data = graph.serialize(format="turtle")
     assert isomorphic(parse("round.ttl", text=data), graph)
+
+
+# ------------------------------------------------------------------ load_file: Oxigraph's parser
+
+_NFD = unicodedata.normalize("NFD", "Ủy ban nhân dân thành phố Hà Nội")
+_TURTLE = f"""@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix ex: <http://example.org/> .
+@base <http://example.org/base/> .
+
+ex:hn ex:label "{_NFD}"@vi, "Hanoi"@EN ;
+    ex:rank 1 ; ex:score 88.5 ; ex:on "2020-01-05"^^xsd:date ; ex:ok true ;
+    ex:code "01" ; ex:relative <unit/01> ;
+    ex:parts ( "a" "b" ) ;
+    ex:shape [ ex:path ex:label ; ex:min "1"^^xsd:integer ] .
+<http://example.org/{unicodedata.normalize("NFD", "Hà-Nội")}> ex:p ex:o .
+"""
+
+
+def _old_from_files(path: Path, store: str) -> KnowledgeGraph:
+    """What ``KnowledgeGraph.from_files`` did before it read files with Oxigraph's parser."""
+    kg = KnowledgeGraph(store=store)
+    parsed = parse(path)
+    if isinstance(parsed, Dataset):
+        for g in parsed.graphs():
+            if len(g):
+                kg.add(g.identifier, g)
+    else:
+        kg.add(path.resolve().as_uri(), parsed)
+    return kg
+
+
+@pytest.mark.parametrize("name", ["data.ttl", "data.nt", "data.trig", "data.nq"])
+def test_oxigraph_loads_what_rdflib_parses(tmp_path: Path, name: str) -> None:
+    source = tmp_path / "source.ttl"
+    source.write_text(_TURTLE, encoding="utf-8")
+    fmt = Format.from_extension(name)
+    path = tmp_path / name
+    if fmt.quads:  # a named graph, and triples in the default graph
+        data = serialize(_old_from_files(source, "memory"), fmt).decode()
+        if fmt is Format.TRIG:
+            data += '\n{ <urn:s> <urn:p> "default" . }\n'
+        else:
+            data += '<urn:s> <urn:p> "default" .\n'
+        path.write_text(unicodedata.normalize("NFD", data), encoding="utf-8")
+    else:
+        path.write_text(
+            serialize(_old_from_files(source, "memory"), fmt).decode() if fmt is not Format.TURTLE
+            else _TURTLE,
+            encoding="utf-8",
+        )  # fmt: skip
+    new = KnowledgeGraph.from_files([path])
+    old = _old_from_files(path, "oxigraph")
+    assert new.graph_names() == old.graph_names()
+    for out in (Format.NQUADS, Format.TRIG):
+        assert serialize(new, out) == serialize(old, out)
+    labels = [o for _, _, o, _ in new.quads() if isinstance(o, Literal) and o.language == "vi"]
+    assert labels and all(unicodedata.is_normalized("NFC", str(o)) for o in labels)
+
+
+def test_oxigraph_load_errors_read_as_rdflib_parse_errors(tmp_path: Path) -> None:
+    path = tmp_path / "broken.ttl"
+    path.write_text(
+        '@prefix ex: <http://e/> .\nex:a ex:b "x" .\nex:a ex:c ex:d\nex:e ex:f ex:g .\n'
+    )
+    with pytest.raises(KgParseError) as expected:
+        parse(path)
+    with pytest.raises(KgParseError) as got:
+        KnowledgeGraph.from_files([path], store="oxigraph")
+    assert str(got.value) == str(expected.value)
+    assert (got.value.line, got.value.column) == (4, 1)
+
+
+def test_oxigraph_load_refuses_an_ill_typed_literal_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "date.ttl"
+    path.write_text(
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n\n"
+        '<urn:e> <urn:ok> "2020-02-02"^^xsd:date .\n'
+        '<urn:e> <urn:date> "2020-20-20"^^xsd:date .\n'
+    )
+    with pytest.raises(KgDataError) as info:
+        KnowledgeGraph.from_files([path], store="oxigraph")
+    assert info.value.line == 4
+    assert '"2020-20-20" is not a valid value of xsd:date' in str(info.value)
