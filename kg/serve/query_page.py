@@ -105,8 +105,11 @@ def editor_text(query: StoredQuery) -> str:
     >>> from kg.query import StoredQuery
     >>> q = StoredQuery.from_text("#+ param: n | xsd:integer | default=2\\n"
     ...                           "SELECT ?s WHERE { ?s rdf:value ?_n }")
-    >>> print(editor_text(q).splitlines()[1])
-    PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+    >>> text = editor_text(q)
+    >>> print(text.splitlines()[-1])
+    SELECT ?s WHERE { ?s rdf:value "2"^^<http://www.w3.org/2001/XMLSchema#integer> }
+    >>> "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>" in text
+    True
     """
     from kg.stores.remote import substitute
 
