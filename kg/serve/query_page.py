@@ -150,6 +150,26 @@ def query_page(catalog: Catalog, *, base: str = "/") -> str:
     if not base.endswith("/"):
         base += "/"
     queries = list(catalog)
+    # the server asks for the page on every GET /: made once per catalog, base and bundle
+    key = (
+        base,
+        BUNDLE.stat().st_mtime_ns,
+        BUNDLE_CSS.stat().st_mtime_ns,
+        tuple((q.name, q.text) for q in queries),
+    )
+    page = _PAGES.get(key)
+    if page is None:
+        page = _PAGES[key] = _page(queries, base)
+        while len(_PAGES) > 8:
+            _PAGES.pop(next(iter(_PAGES)), None)
+    return page
+
+
+_PAGES: dict[tuple[object, ...], str] = {}
+
+
+def _page(queries: list[StoredQuery], base: str) -> str:
+    """The page itself (see :func:`query_page`)."""
     data = {
         "endpoint": base + "sparql",
         "first": EXAMPLES[0][2],
