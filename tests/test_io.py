@@ -194,3 +194,44 @@ def test_oxigraph_load_refuses_an_ill_typed_literal_with_its_line(tmp_path: Path
         KnowledgeGraph.from_files([path], store="oxigraph")
     assert info.value.line == 4
     assert '"2020-20-20" is not a valid value of xsd:date' in str(info.value)
+
+
+_MIXED = st.text(
+    alphabet=st.sampled_from(
+        [*"aAo e\n\"", "\u0300", "\u0301", "\u0323", "\u0302", "\u031b", "ộ", "ơ", "Å",
+         "\u212b", "\u1100", "\u1161", "\u11a8", "\uac00", "\u0b47", "\u0b3e"]
+    ),
+    max_size=40,
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_MIXED, piece=st.integers(1, 8))
+def test_nfc_in_pieces_is_nfc_of_the_whole(text: str, piece: int) -> None:
+    import kg.io
+
+    before = kg.io._PIECE
+    kg.io._PIECE = piece  # pieces of a few characters: every cut is tried
+    try:
+        assert kg.io.nfc(text) == unicodedata.normalize("NFC", text)
+    finally:
+        kg.io._PIECE = before
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        '"""2020-20-20"""^^xsd:date',  # a long string: the quick reading gives up
+        '"2020-20-20"^^<http://www.w3.org/2001/XMLSchema#date>',
+        '"2020-20-20"^^xsd:date',
+    ],
+)
+def test_an_ill_typed_literal_is_found_however_it_is_written(tmp_path: Path, written: str) -> None:
+    path = tmp_path / "date.ttl"
+    path.write_text(
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        '<urn:e> <urn:note> "a ^^ in a string" .\n'
+        f"<urn:e> <urn:date> {written} .\n"
+    )
+    with pytest.raises(KgDataError, match='"2020-20-20" is not a valid value of xsd:date'):
+        KnowledgeGraph.from_files([path], store="oxigraph")
