@@ -37,6 +37,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 DATA_GRAPH = "https://w3id.org/cchc/graph/synthetic"
 QUERY_TIMEOUT = 120  # seconds; a query of rdflib's engine past this is recorded as a timeout
+# Parameters that point into the synthetic graph (the catalog's defaults name real places, absent
+# there, which would time an empty lookup): province 01, its first commune, and the UBND of 01.
+SYNTHETIC_PARAMS: dict[str, dict[str, str]] = {
+    "hanoi-index-ranks": {"area": "id:unit/01"},
+    "pci-history": {"area": "id:unit/01"},
+    "units-in-area": {"area": "id:unit/01"},
+    "unit-bodies": {"area": "id:unit/0100101"},
+    "sub-organisations": {"agency": "?ubnd01"},  # looked up in the graph: the UBND of unit 01
+    "find-unit": {"name": "Ha Noi"},
+}
 
 
 def _rss_kb() -> int:
@@ -58,8 +68,17 @@ def _ontology_files() -> list[Path]:
     return [p for p in sorted((ROOT / "ontology").glob("*.ttl")) if p.name != "shapes.ttl"]
 
 
+def _store_dir(path: Path) -> Path:
+    """Where the on-disk Oxigraph store of a generated file lives (beside the file)."""
+    return path.with_suffix(".oxigraph")
+
+
 def _load(backend: str, path: Path) -> tuple[Any, int]:
-    """The synthetic graph (and the ontology, for rdfs:subClassOf) in a KnowledgeGraph."""
+    """The synthetic graph (and the ontology, for rdfs:subClassOf) in a KnowledgeGraph.
+
+    ``oxigraph-disk`` loads into a fresh on-disk store beside the file (the store the work
+    child then opens read-only).
+    """
     from rdflib import URIRef
 
     from kg.graph import KnowledgeGraph
@@ -69,8 +88,14 @@ def _load(backend: str, path: Path) -> tuple[Any, int]:
 
         n = sum(1 for _ in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
         return None, n
-    kg = KnowledgeGraph(store=backend)
-    if backend == "oxigraph":
+    if backend == "oxigraph-disk":
+        from kg.stores.oxigraph import OxigraphStore
+
+        shutil.rmtree(_store_dir(path), ignore_errors=True)
+        kg = KnowledgeGraph(store=OxigraphStore(_store_dir(path)))
+    else:
+        kg = KnowledgeGraph(store=backend)
+    if backend in ("oxigraph", "oxigraph-disk"):
         import pyoxigraph as ox
 
         store = kg.store.store
@@ -110,29 +135,62 @@ def _alarm(_sig: int, _frame: Any) -> None:
     raise _Timeout
 
 
-def _child_work(backend: str, path: Path, repeat: int, pyshacl: bool) -> dict[str, Any]:
+def _ubnd01(graph: Any) -> str:
+    """The People's Committee of province 01 in the synthetic graph (its IRI depends on the
+    generated name)."""
+    from kg.query import parse_query
+
+    text = (
+        "SELECT ?a WHERE { ?a cchc:governs <https://w3id.org/cchc/id/unit/01> ; "
+        "a cchc:PeoplesCommittee }"
+    )
+    for row in graph.store.query(text, parse_query(text), {}):
+        return str(row[0])
+    return "https://w3id.org/cchc/id/agency/none"
+
+
+def _child_work(
+    backend: str,
+    path: Path,
+    repeat: int,
+    pyshacl: bool,
+    *,
+    catalog_only: bool = False,
+    timeout: int = QUERY_TIMEOUT,
+) -> dict[str, Any]:
     """Catalog queries, validation and export on one loaded graph."""
     from rdflib import Graph
 
     import kg
     from kg.export import serialize
+    from kg.graph import KnowledgeGraph
     from kg.query import default_catalog, parse_query
 
-    graph, n = _load(backend, path)
+    if backend == "oxigraph-disk":  # the store the load child left, opened as a user would
+        graph = KnowledgeGraph.open(path=_store_dir(path))
+        n = len(graph)
+    else:
+        graph, n = _load(backend, path)
     out: dict[str, Any] = {"triples": n, "queries": {}}
     signal.signal(signal.SIGALRM, _alarm)
     parse_times: list[float] = []
+    ubnd01 = _ubnd01(graph)
     for stored in default_catalog(ROOT):
         times: list[float] = []
         rows = None
-        # parameters without a default take their example (search: "ha noi")
-        params = {p.name: p.example for p in stored.parameters if p.default is None}
+        # parameters without a default take their example (search: "ha noi"); some point
+        # into the synthetic graph instead (SYNTHETIC_PARAMS)
+        params: dict[str, object] = {
+            p.name: p.example for p in stored.parameters if p.default is None
+        }
+        for name, value in SYNTHETIC_PARAMS.get(stored.name, {}).items():
+            params[name] = ubnd01 if value == "?ubnd01" else value
         bindings = stored.bindings(params)
         start = time.perf_counter()
         prepared = parse_query(stored.text, source=stored.name)
         parse_times.append(time.perf_counter() - start)
         for _ in range(repeat):
-            signal.alarm(QUERY_TIMEOUT)
+            signal.alarm(timeout)
             start = time.perf_counter()
             try:
                 # the engine's time: kg.query.run also parses the text with rdflib first
@@ -148,7 +206,12 @@ def _child_work(backend: str, path: Path, repeat: int, pyshacl: bool) -> dict[st
             times.append(time.perf_counter() - start)
         if stored.name not in out["queries"]:
             out["queries"][stored.name] = {"seconds": statistics.median(times), "rows": rows}
+            print(f"  {stored.name}: {_fmt_s(statistics.median(times))}", file=sys.stderr)
     out["query_parse"] = statistics.median(parse_times)
+    out["query_timeout"] = timeout
+    out["peak_kb"] = _rss_kb()
+    if catalog_only:
+        return out
     shapes = Graph().parse(ROOT / "ontology" / "shapes.ttl")
     fast: list[float] = []
     for _ in range(repeat):
@@ -193,7 +256,14 @@ def _child(args: argparse.Namespace) -> int:
     if args.child == "load":
         result = _child_load(args.backend, path)
     else:
-        result = _child_work(args.backend, path, args.repeat, args.pyshacl)
+        result = _child_work(
+            args.backend,
+            path,
+            args.repeat,
+            args.pyshacl,
+            catalog_only=args.catalog_only,
+            timeout=args.query_timeout,
+        )
     print(json.dumps(result))
     return 0
 
@@ -203,11 +273,12 @@ def _child(args: argparse.Namespace) -> int:
 
 def _spawn(*argv: str, timeout: float | None = None) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "benchmarks.run", *argv]
+    # the child's progress (stderr) goes to ours; its figures (stdout, one JSON line) to us
     proc = subprocess.run(
-        cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False
+        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=None, text=True, timeout=timeout, check=False
     )
     if proc.returncode != 0:
-        return {"error": (proc.stderr.strip().splitlines() or ["failed"])[-1]}
+        return {"error": f"exit {proc.returncode}"}
     return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
@@ -243,24 +314,35 @@ def measure(
     repeat: int,
     workdir: Path,
     build: bool,
+    disk_sizes: list[int] = [],  # noqa: B006 (never mutated)
     pyshacl_limit: int = 100_000,
+    query_timeout: int = QUERY_TIMEOUT,
     say: Any = print,
 ) -> dict[str, Any]:
-    """Run every measurement; returns the figures by size and backend."""
+    """Run every measurement; returns the figures by size and backend.
+
+    ``disk_sizes`` run on the on-disk Oxigraph store only (load and catalog, one load: the
+    sizes no in-memory store is meant for).
+    """
     from benchmarks.generate import generate
 
     figures: dict[str, Any] = {"sizes": {}, "build": None}
-    for size in sizes:
+    plan = [(size, backends, False) for size in sizes]
+    plan += [(size, ["oxigraph-disk"], True) for size in disk_sizes]
+    for size, size_backends, on_disk in plan:
+        say(f"{size}: generating")
         nt, ttl = workdir / f"g{size}.nt", workdir / f"g{size}.ttl"
         with nt.open("w", encoding="utf-8") as out:
             generate(out, size, seed=1, errors=True)
         _turtle(nt, ttl)
+        nt.unlink()
         by_backend: dict[str, Any] = {}
-        for backend in ["ox-parse", *backends]:
-            say(f"{size}: load {backend} x{repeat}")
+        for backend in ["ox-parse", *size_backends]:
+            loads_n = 1 if on_disk else repeat
+            say(f"{size}: load {backend} x{loads_n}")
             loads = [
                 _spawn("--child", "load", "--backend", backend, "--file", str(ttl))
-                for _ in range(repeat)
+                for _ in range(loads_n)
             ]
             good = [x for x in loads if "error" not in x]
             entry: dict[str, Any] = {"load": None}
@@ -279,12 +361,17 @@ def measure(
                 reps = repeat if (backend != "memory" or size <= 100_000) else 1
                 say(f"{size}: queries, validation, export on {backend} x{reps}")
                 args = ["--child", "work", "--backend", backend, "--file", str(ttl)]
-                args += ["--repeat", str(reps)]
+                args += ["--repeat", str(reps), "--query-timeout", str(query_timeout)]
                 if backend == "memory" and size <= pyshacl_limit:
                     args.append("--pyshacl")
+                if on_disk or (backend == "memory" and size > pyshacl_limit):
+                    # rdflib's engine validating a million triples takes tens of minutes
+                    args.append("--catalog-only")
                 entry["work"] = _spawn(*args)
             by_backend[backend] = entry
-        figures["sizes"][str(size)] = by_backend
+        figures["sizes"][str(size) + ("-disk" if on_disk else "")] = by_backend
+        shutil.rmtree(_store_dir(ttl), ignore_errors=True)
+        ttl.unlink()
     if build:
         kg_cmd = shutil.which("kg", path=str(Path(sys.executable).parent)) or "kg"
         times = []
@@ -350,8 +437,9 @@ def table(figures: dict[str, Any]) -> str:
     """The figures as Markdown tables."""
     lines: list[str] = []
     for size_text, backends in figures["sizes"].items():
-        size = int(size_text)
-        lines += [f"### {_label(size)} triples", ""]
+        size = int(size_text.removesuffix("-disk"))
+        where = ", on-disk Oxigraph store" if size_text.endswith("-disk") else ""
+        lines += [f"### {_label(size)} triples{where}", ""]
         lines += ["| measure | " + " | ".join(backends) + " |", "|---" * (len(backends) + 1) + "|"]
         ref = backends.get("memory", {})
 
@@ -372,10 +460,15 @@ def table(figures: dict[str, Any]) -> str:
                     ratio
                     and isinstance(value, float)
                     and isinstance(base, float)
-                    and value > 0
+                    and 0 < value < float("inf")
                     and b is not ref
                 ):
-                    cell += f" (×{base / value:.1f})" if base != float("inf") else ""
+                    if base == float("inf"):  # the reference timed out: a lower bound
+                        cell += f" (≥ ×{_timeout(ref) / value:.0f})"
+                    else:
+                        cell += f" (×{base / value:.1f})"
+                if value == float("inf"):
+                    cell = f"> {_timeout(b)} s"
                 cells.append(cell)
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
 
@@ -399,7 +492,29 @@ def table(figures: dict[str, Any]) -> str:
         )
         for q in names:
             row(f"query `{q}`", lambda b, q=q: _query(b, q), ratio=True)
-        row("whole catalog", lambda b: _catalog(b), ratio=True)
+        row("whole catalog (a timeout counts as its limit)", lambda b: _catalog(b), ratio=True)
+        row(
+            "queries over 200 ms",
+            lambda b: (
+                str(
+                    sum(
+                        1
+                        for q in (b.get("work") or {}).get("queries", {}).values()
+                        if q.get("seconds", 0) > 0.2
+                    )
+                )
+                if (b.get("work") or {}).get("queries")
+                else "–"
+            ),
+        )
+        row(
+            "peak RSS, catalog",
+            lambda b: (
+                f"{(b.get('work') or {}).get('peak_kb', 0) / 1024:,.0f} MB"
+                if (b.get("work") or {}).get("peak_kb")
+                else "–"
+            ),
+        )
         row(
             "rdflib parse of a query (kg.query.run, median)",
             lambda b: (b.get("work") or {}).get("query_parse") or "–",
@@ -444,7 +559,12 @@ def _catalog(b: dict[str, Any]) -> Any:
         return "–"
     if any("error" in q for q in qs.values()):
         return "–"
-    return float(sum(q["seconds"] for q in qs.values()))
+    seconds = [min(q["seconds"], _timeout(b)) for q in qs.values()]
+    return float(sum(seconds))
+
+
+def _timeout(b: dict[str, Any]) -> int:
+    return int((b.get("work") or {}).get("query_timeout", QUERY_TIMEOUT))
 
 
 def _results(b: dict[str, Any]) -> str:
@@ -481,6 +601,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100k,1M")
     parser.add_argument("--backends", default="memory,oxigraph")
+    parser.add_argument(
+        "--disk-sizes", default="", help="sizes run on the on-disk Oxigraph store only (10M)"
+    )
+    parser.add_argument("--query-timeout", type=int, default=QUERY_TIMEOUT, help="seconds")
+    parser.add_argument(
+        "--catalog-only", action="store_true", help="load and catalog, no SHACL or export"
+    )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-build", action="store_true", help="skip kg build of the real graph")
     parser.add_argument("--quick", action="store_true", help="one run, 2k triples, no kg build")
@@ -506,6 +633,8 @@ def main(argv: list[str] | None = None) -> int:
             repeat=repeat,
             workdir=Path(tmp),
             build=not (args.no_build or args.quick),
+            disk_sizes=[parse_size(s) for s in args.disk_sizes.split(",") if s.strip()],
+            query_timeout=args.query_timeout,
             say=lambda m: print(m, file=sys.stderr, flush=True),
         )
     print(table(figures))
