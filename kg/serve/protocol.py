@@ -15,6 +15,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from rdflib import URIRef
@@ -118,13 +119,15 @@ async def sparql_endpoint(request: Request) -> Response:
     if update is not None:
         return await _update(request, update)
     assert query is not None
-    prepared = _parse(query)
-    safe(prepared, state.graph_names())
-    dataset = protocol_dataset(state.kg, params, state.graph_names())
     label = one(params, "format")
     accept = request.headers.get("accept")
 
     def work(deadline: Deadline) -> Rendered:
+        # Parsed here, not on the event loop: rdflib takes up to a second for a long query,
+        # and every other request would wait for it (measured by benchmarks/serve_load.py).
+        prepared = _parse(query)
+        safe(prepared, state.graph_names())
+        dataset = protocol_dataset(state.kg, params, state.graph_names())
         answer = execute(
             state.kg,
             query,
@@ -185,7 +188,10 @@ def safe(prepared: Any, graph_names: Any) -> None:
         raise ServeError(400, message + "; the server never fetches data") from None
 
 
+@lru_cache(maxsize=512)
 def _parse(text: str) -> Any:
+    """The parsed query, kept: clients send the same texts again and again, and rdflib's parser
+    is slow (errors are not kept, so a bad query costs its parse each time)."""
     try:
         return parse_query(text, source="query")
     except KgUsageError:  # an update sent as a query
