@@ -37,11 +37,12 @@ import heapq
 import json
 import logging
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
-from itertools import groupby, islice
-from operator import itemgetter
+from itertools import groupby, islice, repeat
+from operator import add, itemgetter, mul
 from pathlib import Path
 from typing import IO, Any
 
@@ -622,8 +623,16 @@ def _sorted_triples(triples: list[list[str]], labels: dict[str, str]) -> list[li
     predicates = sorted(set(map(itemgetter(1), triples)), key=_predicate_key)
     prank = {p: n * len(rank) for n, p in enumerate(predicates)}
     width = len(prank) * len(rank)
-    keys = [rank[s] * width + prank[p] + rank[o] for s, p, o in triples]
-    return [triples[n] for n in sorted(range(len(triples)), key=keys.__getitem__)]
+    # key = rank(s) * width + prank(p) + rank(o), computed by C functions only (map)
+    of_rank = rank.__getitem__
+    subjects = map(mul, map(of_rank, map(itemgetter(0), triples)), repeat(width))
+    rest = map(
+        add,
+        map(prank.__getitem__, map(itemgetter(1), triples)),
+        map(of_rank, map(itemgetter(2), triples)),
+    )
+    keys = list(map(add, subjects, rest))
+    return list(map(triples.__getitem__, sorted(range(len(triples)), key=keys.__getitem__)))
 
 
 _INSIDE = itemgetter(slice(1, -1))
@@ -635,9 +644,10 @@ def _ranks(terms: Iterable[str], blanks: dict[str, str]) -> dict[str, int]:
     The same order as sorting by :func:`_term_key`, faster: an IRI without escapes sorts by
     what is inside its ``<...>``, taken by a C function rather than a Python one.
     """
-    iris, others, literals = [], [], []
-    for term in terms:
-        (iris if term[0] == "<" else others if term[0] == "_" else literals).append(term)
+    ordered = sorted(terms)  # as text: literals ("), IRIs (<), blank nodes (_)
+    first_iri, first_blank = bisect_left(ordered, "<"), bisect_left(ordered, "_")
+    literals, iris = ordered[:first_iri], ordered[first_iri:first_blank]
+    others = ordered[first_blank:]
     iris.sort(key=_iri if any("\\" in t for t in iris) else _INSIDE)
     others.sort(key=blanks.__getitem__)
     literals.sort(key=_literal)
