@@ -528,3 +528,32 @@ def test_forms_kept_as_they_are_are_those_rdflib_keeps(pair: tuple[str, URIRef])
 
     text, datatype = pair
     assert _rdflib_form(text, str(datatype)) == _nq_term(Literal(text, datatype=datatype))
+
+
+_NT_TERMS = st.one_of(
+    st.sampled_from(["a", "a/1", "a/10", "a/1/2", "a#b", "a-b", "a.b", "ab", "é"]).map(
+        lambda local: f"<http://example.org/{local}>"
+    ),
+    st.sampled_from(["_:b1", "_:b2", "_:b10"]),
+    st.tuples(
+        st.text(alphabet=st.sampled_from(list('ab "\\\n1é')), max_size=4),
+        st.sampled_from(["", "@vi", "@en", "^^<http://www.w3.org/2001/XMLSchema#date>"]),
+    ).map(lambda pair: _quote_for_test(pair[0]) + pair[1]),
+)
+
+
+def _quote_for_test(text: str) -> str:
+    from kg.export import _quote
+
+    return _quote(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(_NT_TERMS, max_size=12))
+def test_term_ranks_follow_the_term_order(terms: set[str]) -> None:
+    """The fast ranking (C sorts on the text) gives the order :func:`_term_key` defines."""
+    from kg.export import _ranks, _term_key
+
+    blanks = {b: f"sort text of {b}" for b in terms if b.startswith("_:")}
+    rank = _ranks(terms, blanks)
+    assert sorted(terms, key=rank.__getitem__) == sorted(terms, key=lambda t: _term_key(t, blanks))
