@@ -120,10 +120,11 @@ def network(
             shown.add(group)
 
     nodes = sorted({s for s, _, _ in triples} | {o for _, _, o in triples})
-    facts = _Facts.read(kg, nodes, triples)
+    facts = _Facts.read(kg, nodes)
     kept = [n for n in nodes if facts.group(n) in shown]
     keep = set(kept)
     edges = sorted({(s, p, o) for s, p, o in triples if s in keep and o in keep})
+    facts.read_graphs(kg, edges)
     graph = nx.MultiDiGraph(lang=lang, query=_query_name(query), **titles)
     for node in kept:
         graph.add_node(node, **_localise(facts.describe(node), lang))
@@ -357,13 +358,14 @@ class _Facts:
         self.stated: dict[tuple[str, str, str], set[str]] = defaultdict(set)
 
     @classmethod
-    def read(
-        cls, kg: KnowledgeGraph, nodes: Iterable[str], edges: Iterable[tuple[str, str, str]]
-    ) -> _Facts:
-        """Types, labels, abbreviations and sources of ``nodes``, and the graphs of ``edges``."""
+    def read(cls, kg: KnowledgeGraph, nodes: Iterable[str]) -> _Facts:
+        """Types, labels, abbreviations and sources of ``nodes``.
+
+        Whole-graph SELECTs grouped here: a ``VALUES`` of the 45,000 nodes joined with a
+        pattern is quadratic on Oxigraph (minutes), a pass over a property is not (a second).
+        """
         facts = cls()
         wanted = set(nodes)
-        edge_set = set(edges)
         for c, d, blank in _rows(
             kg,
             "SELECT ?c ?d (isBlank(?c) AS ?b) WHERE { ?c rdfs:subClassOf ?d FILTER isIRI(?d) }",
@@ -397,6 +399,12 @@ class _Facts:
             if s in wanted:
                 # a source is named by its text (a blank node by its id, as rdflib gives it)
                 facts.derived[s].add(value)
+        return facts
+
+    def read_graphs(self, kg: KnowledgeGraph, edges: Iterable[tuple[str, str, str]]) -> None:
+        """The named graphs that state each of ``edges`` (the edges drawn, once the groups
+        switched off are gone: the units' 45,000 triples are not read when units are hidden)."""
+        edge_set = set(edges)
         relations = {p for _, p, _ in edge_set}
         if relations:
             for s, p, o, g in _rows(
@@ -405,8 +413,7 @@ class _Facts:
                 "GRAPH ?g { ?s ?p ?o } FILTER (isIRI(?g) && isIRI(?s) && isIRI(?o)) }",
             ):
                 if (s, p, o) in edge_set:
-                    facts.stated[(s, p, o)].add(g)
-        return facts
+                    self.stated[(s, p, o)].add(g)
 
     def ancestors(self, cls: str) -> frozenset[str]:
         """Every strict superclass of ``cls``."""
