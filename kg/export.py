@@ -21,11 +21,12 @@ from PREFIXES by :func:`jsonld_context` (a test keeps the file and the function 
 Speed: the writers never hold a term as an rdflib object. Every term is its N-Triples text
 (``<iri>``, ``_:id``, ``"text"@vi``) and every triple the line ``s p o``; on the Oxigraph store
 those lines come from Oxigraph's own N-Triples writer (Rust), one named graph at a time, so a
-million triples cross into Python as one string each. The order is then computed once per
-distinct term (a rank), and the triples sorted by three small integers. Blank-node labelling
-only looks at the lines that hold a blank node. The terms are written as :func:`kg.stores.
-oxigraph.to_rdflib` would give them (a typed literal whose form rdflib normalises is
-normalised here too), so the bytes are those of the rdflib path, whichever store holds the graph.
+million triples cross into Python as one string each. The order is computed once per distinct
+term (a rank), and the triples sorted by one integer made of three ranks. Blank-node labelling
+only looks at the lines that hold a blank node. The terms are written as
+:func:`kg.stores.oxigraph.to_rdflib` would give them (a typed literal whose form rdflib
+normalises is normalised here too), so the bytes are those of the rdflib path, whichever store
+holds the graph.
 """
 
 from __future__ import annotations
