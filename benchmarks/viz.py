@@ -10,7 +10,7 @@ and 2025, with their People's Committees and Councils; ``--provinces-only`` for 
 - in headless Chromium (Debian's /usr/bin/chromium, WebGL through SwiftShader): the time from
   opening the file to sigma.js's first picture, then the answers to a search, a zoom, and a
   click that opens a province;
-- ``kg viz --national [--units] -o ...`` end to end, build included, in a fresh process.
+- ``kg viz [--units] -o ...`` end to end (national by default), build included, in a fresh process.
 
 Each time is wall-clock with the process's CPU time beside it: the machine's load average is
 printed first, since other work on a shared machine stretches the wall-clock figures.
@@ -174,7 +174,7 @@ def main() -> None:
         if not args.no_browser:
             browser(Path(tmp) / "units.html")
         if not args.no_cli:
-            flag = ["--national"] if national else []
+            flag = [] if national else ["--provinces-only"]
             cli(flag, Path(tmp) / "cli.html")
             cli([*flag, "--units"], Path(tmp) / "cli-units.html")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

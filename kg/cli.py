@@ -567,7 +567,11 @@ def export(
 @click.option("--documents/--no-documents", default=False, help="Show legal documents.")
 @click.option("--people/--no-people", default=False, help="Show people and their posts.")
 @click.option("--events/--no-events", default=True, help="Show events.")
-@click.option("--national", is_flag=True, help="Build with every district and commune.")
+@click.option(
+    "--national/--provinces-only",
+    default=True,
+    help="Every district and commune (the default, as kg build), or the provinces only.",
+)
 @_lang_option
 @_output_option
 @_root_option

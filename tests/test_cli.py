@@ -165,3 +165,48 @@ def test_usage_error_exit_2() -> None:
     code, _, stderr = run("validate", "--format", "yaml")
     assert code == 2
     assert "Invalid value for '--format'" in stderr
+
+
+@pytest.fixture(scope="module")
+def built_file(kgraph: KnowledgeGraph, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small built graph as a TriG file, so that ``--data`` spares each command a build."""
+    from kg.export import serialize
+    from kg.io import Format
+
+    path = tmp_path_factory.mktemp("built") / "cchc.trig"
+    path.write_bytes(serialize(kgraph, Format.TRIG))
+    return path
+
+
+def test_viz_writes_the_neighbourhood_of_an_agency_found_without_diacritics(
+    built_file: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "hanoi.html"
+    code, _, stderr = run(
+        "viz", "--data", str(built_file), "--focus", "ubnd thanh pho ha noi", "-o", str(out)
+    )
+    assert code == 0, stderr
+    assert stderr.startswith(f"Wrote {out} (html): ")
+    page = out.read_text(encoding="utf-8")
+    assert "Ủy ban nhân dân thành phố Hà Nội" in page
+    assert "https://" not in page.split("<body", 1)[0].replace("https://w3id.org", "")
+
+
+def test_viz_graphml_reads_back_with_labels(built_file: Path, tmp_path: Path) -> None:
+    import networkx as nx
+
+    out = tmp_path / "net.graphml"
+    code, _, stderr = run("viz", "--data", str(built_file), "-o", str(out))
+    assert code == 0, stderr
+    net = nx.read_graphml(out)
+    labels = {data.get("label_vi") or data.get("label") for _, data in net.nodes(data=True)}
+    assert "Ủy ban nhân dân thành phố Hà Nội" in labels
+
+
+def test_viz_unknown_focus_suggests_names_and_exits_2(built_file: Path) -> None:
+    code, stdout, stderr = run("viz", "--data", str(built_file), "--focus", "UBND Ha Noii")
+    assert code == 2
+    assert stdout == ""
+    assert stderr.startswith("Error: ")
+    assert "Hà Nội" in stderr
+    assert "Traceback" not in stderr
