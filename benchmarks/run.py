@@ -464,8 +464,18 @@ def machine() -> dict[str, str]:
     except OSError:
         pass
     libs = ", ".join(f"{name} {version(name)}" for name in ("rdflib", "pyshacl", "pyoxigraph"))
+    model = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next(
+                (ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), "?"
+            )
+    except OSError:
+        pass
     return {
         "cpus": str(os.cpu_count()),
+        "model": model,
+        "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
         "memory": mem,
         "python": platform.python_version(),
         "platform": platform.platform(),
@@ -629,7 +639,8 @@ def write_docs(path: Path, figures: dict[str, Any], command: str) -> None:
         "",
         f"    {command}",
         "",
-        "Machine: " + f"{info['cpus']} CPUs, {info['memory']} memory, Python {info['python']}, "
+        "Machine: " + f"{info['cpus']} CPUs ({info['model']}), {info['memory']} memory, "
+        f"Python {info['python']}, load average {info['load']} when the run ended, "
         f"{info['platform']}; {info['libraries']}.",
         "",
         table(figures),
