@@ -77,7 +77,7 @@ def network(
     ``sources``. Edges are keyed by the relation's IRI and carry the same, with ``relation``.
 
     >>> import kg
-    >>> net = kg.network(kg.build())
+    >>> net = kg.network(kg.build(national=False))  # the provinces only: quick
     >>> net.has_edge(
     ...     "https://w3id.org/cchc/id/agency/vu-cai-cach-hanh-chinh-bo-noi-vu",
     ...     "https://w3id.org/cchc/id/agency/bo-noi-vu",

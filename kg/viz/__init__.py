@@ -8,7 +8,7 @@ JSON). Every writer is deterministic: the same network and options give the same
 
 >>> import kg
 >>> from kg.viz import render
->>> render(kg.network(kg.build()), "json")[:1]
+>>> render(kg.network(kg.build(national=False)), "json")[:1]
 b'{'
 """
 
