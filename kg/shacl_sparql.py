@@ -26,7 +26,7 @@ import contextlib
 import itertools
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -1098,20 +1098,39 @@ def _format_message(message: Literal, bound: dict[str, Node | None]) -> Literal:
     return Literal(text, lang=message.language, datatype=message.datatype)
 
 
-def report_from(results: list[Any], shapes: Graph, data: Graph) -> Report:
-    """The :class:`kg.validate.Report` of results: sorted, with the W3C results graph."""
+def report_from(results: list[Any], shapes: Graph, data: Graph | Callable[[], Graph]) -> Report:
+    """The :class:`kg.validate.Report` of results: sorted, with the W3C results graph.
+
+    Results are sorted on the structure of the blank-node shapes and paths they name, which is
+    all the sort needs; the results graph itself is made only when someone reads it.
+    """
     from kg.validate import Report, _sort_key
 
+    structure = Graph()
+    copied: set[Node] = set()
+    for r in results:
+        for term in (r.path, r.shape, r.source_constraint):
+            _copy_bnode(shapes, term, structure, copied)
+    ordered = sorted(results, key=lambda r: _sort_key(r, structure))
+    return Report(
+        conforms=not results,
+        results=ordered,
+        graph=lambda: _results_graph(ordered, shapes),
+        data=data,
+    )
+
+
+def _results_graph(results: list[Any], shapes: Graph) -> Graph:
+    """The W3C results graph (``sh:ValidationReport``) of results."""
     graph = Graph()
     root = BNode()
     graph.add((root, RDF.type, SH.ValidationReport))
-    conforms = not results
-    graph.add((root, SH.conforms, Literal(conforms)))
+    graph.add((root, SH.conforms, Literal(not results)))
     copied: set[Node] = set()
     for r in results:
         node = BNode()
-        graph.add((root, SH.result, node))
         graph.add((node, RDF.type, SH.ValidationResult))
+        graph.add((root, SH.result, node))
         graph.add((node, SH.resultSeverity, r.severity_iri or r.severity.iri))
         for prop, term in (
             (SH.focusNode, r.focus_node),
@@ -1127,12 +1146,7 @@ def report_from(results: list[Any], shapes: Graph, data: Graph) -> Report:
                     _copy_bnode(shapes, term, graph, copied)
         for m in r.messages:
             graph.add((node, SH.resultMessage, m))
-    return Report(
-        conforms=conforms,
-        results=sorted(results, key=lambda r: _sort_key(r, graph)),
-        graph=graph,
-        data=data,
-    )
+    return graph
 
 
 def _copy_bnode(source: Graph, term: Node, into: Graph, copied: set[Node]) -> None:
@@ -1188,8 +1202,9 @@ def validate_store(
     constraints = compile_shapes(shapes)
     names = [ox.NamedNode(str(g)) for g in graphs] if graphs is not None else None
     results = run(store, constraints, union=union, graphs=names)
-    if data is None:
-        data = _labels_of(store, {t for r in results for t in (r.focus_node, r.value, r.shape)})
+    if data is None:  # the labels a report shows, fetched only when it is shown
+        terms = {t for r in results for t in (r.focus_node, r.value, r.shape)}
+        return report_from(results, shapes, lambda: _labels_of(store, terms))
     return report_from(results, shapes, data)
 
 

@@ -14,8 +14,8 @@ import logging
 import re
 import warnings
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -79,14 +79,47 @@ class ValidationResult:
         return str(chosen[0]) if chosen else ""
 
 
-@dataclass
 class Report:
-    """The outcome of a validation: results, counts and the W3C results graph."""
+    """The outcome of a validation: results, counts and the W3C results graph.
 
-    conforms: bool
-    results: list[ValidationResult]
-    graph: Graph
-    data: Graph = field(repr=False)
+    The results graph and the graph of labels a report shows (``data``) may be given as
+    functions that make them: the national graph's 14,000 warnings take seconds to turn into
+    a results graph that ``kg build``, which only counts them, never reads.
+
+    :param conforms: whether the data conforms (``sh:conforms``).
+    :param results: the results, sorted.
+    :param graph: the W3C results graph, or a function that makes it when first asked.
+    :param data: the graph the report takes labels from, or a function that makes it.
+    """
+
+    def __init__(
+        self,
+        conforms: bool,
+        results: list[ValidationResult],
+        graph: Graph | Callable[[], Graph],
+        data: Graph | Callable[[], Graph],
+    ) -> None:
+        self.conforms = conforms
+        self.results = results
+        self._graph = graph
+        self._data = data
+
+    @property
+    def graph(self) -> Graph:
+        """The W3C results graph (``sh:ValidationReport``)."""
+        if not isinstance(self._graph, Graph):
+            self._graph = self._graph()
+        return self._graph
+
+    @property
+    def data(self) -> Graph:
+        """The graph the report's labels come from."""
+        if not isinstance(self._data, Graph):
+            self._data = self._data()
+        return self._data
+
+    def __repr__(self) -> str:
+        return f"Report(conforms={self.conforms}, results={len(self.results)})"
 
     def counts(self) -> dict[Severity, int]:
         """Number of results per severity, every severity present (0 when none)."""
