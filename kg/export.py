@@ -31,16 +31,14 @@ holds the graph.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import hashlib
 import heapq
 import json
-import logging
 import re
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from itertools import groupby, islice, repeat
 from operator import add, itemgetter, mul
@@ -53,7 +51,7 @@ from rdflib.term import Node
 
 from kg.errors import KgUsageError
 from kg.graph import KnowledgeGraph
-from kg.io import Format, write_atomic
+from kg.io import Format, quiet_rdflib, write_atomic
 from kg.namespaces import PREFIXES
 
 __all__ = [
@@ -528,7 +526,7 @@ def _normalise_typed(text: str) -> str:
     forms: dict[str, str] = {}
     pieces: list[str] = []
     done = 0
-    with _quiet_rdflib():
+    with quiet_rdflib():
         for match in _NORMALISED.finditer(text):
             if not text.startswith(" .\n", match.end()):
                 continue  # the same characters inside a literal's text
@@ -561,18 +559,6 @@ def _rdflib_form(body: str, datatype: str) -> str:
     if datatype == _XSD_STRING:
         return _quote(text)
     return _quote(str(Literal(text, datatype=URIRef(datatype)))) + "^^" + _nt_iri(datatype)
-
-
-@contextlib.contextmanager
-def _quiet_rdflib() -> Iterator[None]:
-    """rdflib logs a traceback for every ill-typed literal it is given; those are kept as is."""
-    logger = logging.getLogger("rdflib.term")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
 
 
 def _split(lines: Iterable[str]) -> list[list[str]]:

@@ -114,8 +114,9 @@ _ALIASES = {
 
 
 @contextlib.contextmanager
-def _quiet_rdflib() -> Iterator[None]:
-    """rdflib logs a traceback for every ill-typed literal; we report those ourselves."""
+def quiet_rdflib() -> Iterator[None]:
+    """rdflib logs a traceback for every ill-typed literal; we report those ourselves (and
+    the export keeps them as they are)."""
     logger = logging.getLogger("rdflib.term")
     level = logger.level
     logger.setLevel(logging.CRITICAL)
@@ -206,7 +207,7 @@ def parse(
     fmt = format or Format.from_extension(source)
     body = nfc(text) if text is not None else read_text(source)
     graph: Graph = into if into is not None else (Dataset() if fmt.quads else Graph())
-    with _quiet_rdflib():
+    with quiet_rdflib():
         try:
             graph.parse(data=body, format=fmt.rdflib_name, publicID=_public_id(source))
         except Exception as exc:  # rdflib raises many types; each is the user's syntax error
@@ -245,7 +246,7 @@ def load_file(store: Store, source: str | Path, *, format: Format | None = None)
         if fast(text.encode("utf-8"), fmt.rdflib_name, graph=graph, base_iri=_public_id(source)):
             if "^^" not in text:
                 return
-            with _quiet_rdflib():
+            with quiet_rdflib():
                 typed = _typed_literals(text)
                 if typed is None:  # written in a way the quick reading does not follow
                     typed = store.typed_literals()

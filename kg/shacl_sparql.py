@@ -820,20 +820,18 @@ def _actual_value_fits(lit: Literal, datatype: URIRef) -> bool:
 
 
 def to_oxigraph(term: Node) -> Any:
-    """An rdflib term as a pyoxigraph term (raises ValueError for terms Oxigraph refuses)."""
+    """An rdflib term as a pyoxigraph term (raises ValueError for terms Oxigraph refuses).
+
+    The store's conversion, but for blank nodes: their labels are encoded so that any rdflib
+    label survives the trip and :func:`from_oxigraph` gives the same blank node back.
+    """
     import pyoxigraph as ox
 
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
+    from kg.stores.oxigraph import to_oxigraph as store_term
+
     if isinstance(term, BNode):
         return ox.BlankNode(_bnode_id(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise ValueError(f"not an RDF term: {term!r}")
+    return store_term(term)
 
 
 def _bnode_id(b: BNode) -> str:
