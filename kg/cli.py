@@ -718,6 +718,7 @@ def serve(
     """
     from kg.serve import ServeConfig, create_app, fetch
     from kg.serve import serve as run_server
+    from kg.serve.app import listen
 
     timeout = backend.timeout if backend.timeout is not None else 10.0
     config = ServeConfig(
@@ -730,9 +731,10 @@ def serve(
         token=token,
         root=root,
     )
+    sock = listen(config) if get_path is None else None  # a busy port is said before the build
     app = create_app(backend.graph(root, data, national=not provinces_only), config)
-    if get_path is None:
-        run_server(app, config)
+    if sock is not None:
+        run_server(app, config, sock)
         return
     status, _, body = fetch(app, get_path)
     sys.stdout.buffer.write(body)

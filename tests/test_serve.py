@@ -580,3 +580,23 @@ def test_cli_refuses_update_without_a_token(tmp_path: Path) -> None:
     )
     assert done.exit_code == 2
     assert done.stderr.startswith("Error: --allow-update needs --token")
+
+
+def test_serve_on_a_busy_port_says_so_before_building(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The port is taken before the graph is built: a busy one is one line and exit 2, at once."""
+    import importlib
+
+    def no_build(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the graph was built before the port was checked")
+
+    monkeypatch.setattr(importlib.import_module("kg.build"), "build", no_build)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--port", str(port)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == (
+        f"Error: cannot listen on 127.0.0.1:{port}: Address already in use; "
+        "choose another --port or --host"
+    )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import socket
 import threading
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -34,6 +35,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 
+from kg.errors import KgUsageError
 from kg.query import Catalog, StoredQuery, default_catalog
 from kg.serve.catalog import (
     AnswerCache,
@@ -287,8 +289,31 @@ def fetch(
     return result["status"], result["headers"], b"".join(result["body"])
 
 
-def serve(app: Any, config: ServeConfig) -> None:
-    """Run the app with uvicorn on ``config.host:config.port`` until interrupted."""
+def listen(config: ServeConfig) -> socket.socket:
+    """The server's socket, bound before the graph is built: a port in use is then said at
+    once, in one line, instead of after the build by uvicorn.
+
+    :raises KgUsageError: the address cannot be listened on (in use, not this machine's...).
+    """
+    family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((config.host, config.port))
+    except OSError as exc:
+        sock.close()
+        raise KgUsageError(
+            f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}; "
+            "choose another --port or --host"
+        ) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(app: Any, config: ServeConfig, sock: socket.socket | None = None) -> None:
+    """Run the app with uvicorn on ``sock`` (:func:`listen`'s) until interrupted."""
     import uvicorn
 
-    uvicorn.run(app, host=config.host, port=config.port, log_level="info", server_header=False)
+    sock = sock if sock is not None else listen(config)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="info", server_header=False))
+    server.run(sockets=[sock])
