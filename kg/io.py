@@ -10,6 +10,7 @@ half-written.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import enum
 import logging
@@ -19,6 +20,7 @@ import tempfile
 import unicodedata
 import warnings
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -131,21 +133,27 @@ def quiet_rdflib() -> Iterator[None]:
 
 def read_text(path: str | Path) -> str:
     """Read a UTF-8 text file as NFC, with a clear error when it is missing or not UTF-8."""
+    return nfc(_decode(_read_bytes(path), path))
+
+
+def _read_bytes(path: str | Path) -> bytes:
     p = Path(path)
     try:
-        raw = p.read_bytes()
+        return p.read_bytes()
     except FileNotFoundError:
         raise KgFileError("no such file", path=p) from None
     except IsADirectoryError:
         raise KgFileError("is a directory, not a file", path=p) from None
     except OSError as exc:
         raise KgFileError(f"cannot read: {exc.strerror}", path=p) from None
+
+
+def _decode(raw: bytes, path: str | Path) -> str:
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise KgParseError("the file is not UTF-8 text", path=p, line=line) from None
-    return nfc(text)
+        raise KgParseError("the file is not UTF-8 text", path=Path(path), line=line) from None
 
 
 def nfc(text: str) -> str:
@@ -162,6 +170,7 @@ def nfc(text: str) -> str:
     if text.isascii():
         return text
     pieces = []
+    changed = False
     start, size = 0, len(text)
     while start < size:
         end = text.find("\n", start + _PIECE)
@@ -169,9 +178,10 @@ def nfc(text: str) -> str:
         piece = text[start:end]
         if not unicodedata.is_normalized("NFC", piece):
             piece = unicodedata.normalize("NFC", piece)
+            changed = True
         pieces.append(piece)
         start = end
-    return "".join(pieces)
+    return "".join(pieces) if changed else text  # the same object: the caller may keep its bytes
 
 
 _PIECE = 4096
@@ -241,17 +251,23 @@ def load_file(store: Store, source: str | Path, *, format: Format | None = None)
     fmt = format or Format.from_extension(source)
     fast = getattr(store, "load_rdf", None)
     if fast is not None and fmt in _FAST_FORMATS:
-        text = read_text(source)
+        raw = _read_bytes(source)
+        decoded = _decode(raw, source)
+        text = nfc(decoded)
+        # the file's own bytes when NFC changed nothing (no copy of a large file)
+        data = raw.removeprefix(codecs.BOM_UTF8) if text is decoded else text.encode("utf-8")
         graph = None if fmt.quads else URIRef(_public_id(source))
-        if fast(text.encode("utf-8"), fmt.rdflib_name, graph=graph, base_iri=_public_id(source)):
-            if "^^" not in text:
+        # Oxigraph parses without the GIL: the typed literals are read meanwhile, in Python
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            scan = pool.submit(_ill_typed_in, text) if "^^" in text else None
+            loaded = fast(data, fmt.rdflib_name, graph=graph, base_iri=_public_id(source))
+            ill = scan.result() if scan is not None else False
+        if loaded:
+            if ill is None:  # written in a way the quick reading does not follow
+                with quiet_rdflib():
+                    ill = any(_ill_typed(t) for t in store.typed_literals())
+            if not ill:
                 return
-            with quiet_rdflib():
-                typed = _typed_literals(text)
-                if typed is None:  # written in a way the quick reading does not follow
-                    typed = store.typed_literals()
-                if not any(_ill_typed(t) for t in typed):
-                    return
             # rdflib may refuse a value: parse() says where, or finds nothing after all
             parse(source, format=fmt, text=text)
             return
@@ -310,6 +326,14 @@ def _typed_literals(text: str) -> list[Literal] | None:
             return None
         out.append(Literal(lexical, datatype=URIRef(iri)))
     return out
+
+
+def _ill_typed_in(text: str) -> bool | None:
+    """Whether a typed literal of the text is one rdflib calls ill-typed; None when the quick
+    reading of :func:`_typed_literals` cannot tell (the store is then asked)."""
+    with quiet_rdflib():
+        typed = _typed_literals(text)
+        return None if typed is None else any(_ill_typed(t) for t in typed)
 
 
 def _ill_typed(term: object) -> bool:

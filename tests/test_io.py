@@ -235,3 +235,10 @@ def test_an_ill_typed_literal_is_found_however_it_is_written(tmp_path: Path, wri
     )
     with pytest.raises(KgDataError, match='"2020-20-20" is not a valid value of xsd:date'):
         KnowledgeGraph.from_files([path], store="oxigraph")
+
+
+def test_oxigraph_loads_a_file_with_a_byte_order_mark(tmp_path: Path) -> None:
+    path = tmp_path / "bom.ttl"
+    path.write_bytes(b"\xef\xbb\xbf" + '<urn:a> <urn:b> "Hà Nội"@vi .\n'.encode())
+    kg = KnowledgeGraph.from_files([path], store="oxigraph")
+    assert [str(o) for _, _, o, _ in kg.quads()] == ["Hà Nội"]
