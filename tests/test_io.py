@@ -242,3 +242,20 @@ def test_oxigraph_loads_a_file_with_a_byte_order_mark(tmp_path: Path) -> None:
     path.write_bytes(b"\xef\xbb\xbf" + '<urn:a> <urn:b> "Hà Nội"@vi .\n'.encode())
     kg = KnowledgeGraph.from_files([path], store="oxigraph")
     assert [str(o) for _, _, o, _ in kg.quads()] == ["Hà Nội"]
+
+
+def test_an_on_disk_store_loads_in_bulk_and_keeps_nothing_of_a_broken_file(tmp_path: Path) -> None:
+    from kg.stores.oxigraph import OxigraphStore
+
+    good, broken = tmp_path / "good.ttl", tmp_path / "broken.ttl"
+    good.write_text(_TURTLE, encoding="utf-8")
+    lines = [f'<urn:s{i}> <urn:p> "{i}" .' for i in range(2000)]
+    broken.write_text("\n".join([*lines, "<urn:a> <urn:b> ."]) + "\n")
+    store = OxigraphStore(tmp_path / "store")
+    KnowledgeGraph.from_files([good], store=store)
+    with pytest.raises(KgParseError) as info:
+        KnowledgeGraph.from_files([broken], store=store)
+    assert info.value.line == 2001
+    kept = KnowledgeGraph(store=store)
+    assert kept.graph_names() == [URIRef(good.resolve().as_uri())]
+    assert len(kept) == len(KnowledgeGraph.from_files([good]))
