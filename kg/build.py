@@ -17,15 +17,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from rdflib import Graph
-from rdflib.term import Node
 
 from kg.errors import KgFileError
 from kg.graph import DERIVED_GRAPH, SHAPES_GRAPH, KnowledgeGraph
-from kg.io import Format, parse, write_atomic
+from kg.io import Format, parse, quiet_rdflib, read_text, write_atomic
 from kg.namespaces import CCHC, graph_name, resource
 from kg.stores import Store
 
 if TYPE_CHECKING:
+    from rdflib.plugins.sparql.sparql import Query
+
     from kg.validate import Report
 
 
@@ -68,65 +69,48 @@ def default_root() -> Path:
 class Importer:
     """A step that turns a non-RDF source file into the triples of one named graph.
 
-    ``load(path, root, into, tick)`` adds its triples to ``into`` (the named graph itself, so
-    that the national lists are not copied a second time) and may call ``tick(done, total)``.
+    ``load(path, root, tick)`` returns the triples: N-Triples text (the national lists, which
+    a store with its own parser reads at once, see :mod:`kg.ntriples`) or an rdflib graph;
+    it may call ``tick(done, total)`` as it goes.
     """
 
     graph: str
     path: str
-    load: Callable[[Path, Path, Graph, Tick], object]
+    load: Callable[[Path, Path, Tick], str | Graph]
 
 
-def _units(era: str, levels: set[str] | None) -> Callable[[Path, Path, Graph, Tick], object]:
-    def load(path: Path, root: Path, into: Graph, tick: Tick) -> object:
-        from kg.importers.units import load_units
+def _units(era: str, levels: set[str] | None) -> Callable[[Path, Path, Tick], str | Graph]:
+    def load(path: Path, root: Path, tick: Tick) -> str | Graph:
+        from kg.importers.units import units_ntriples
 
-        return load_units(path, era=era, levels=levels, into=into, tick=tick)
-
-    return load
-
-
-def _bodies(era: str, levels: set[str] | None) -> Callable[[Path, Path, Graph, Tick], object]:
-    def load(path: Path, root: Path, into: Graph, tick: Tick) -> object:
-        from kg.importers.bodies import load_bodies
-
-        return load_bodies(path, era=era, levels=levels, into=into, tick=tick)
+        return units_ntriples(path, era=era, levels=levels, tick=tick)
 
     return load
 
 
-class _Triples(list[tuple[Node, Node, Node]]):
-    """The triples an importer makes, kept in a plain list until the store takes them at once.
+def _bodies(era: str, levels: set[str] | None) -> Callable[[Path, Path, Tick], str | Graph]:
+    def load(path: Path, root: Path, tick: Tick) -> str | Graph:
+        from kg.importers.bodies import bodies_ntriples
 
-    Building an rdflib graph first and copying it into the store would index every triple
-    twice; a list costs almost nothing, and every store adds a batch in one call.
-    """
+        return bodies_ntriples(path, era=era, levels=levels, tick=tick)
 
-    def add(self, triple: tuple[Node, Node, Node]) -> None:
-        """Keep one triple (the one method of ``Graph`` the importers call)."""
-        self.append(triple)
+    return load
 
 
-def _facts(path: Path, root: Path, into: Graph, tick: Tick) -> object:
+def _facts(path: Path, root: Path, tick: Tick) -> str | Graph:
     from kg.importers.reference import load_facts
 
-    graph = load_facts(path, units=root / "data" / "units" / "units-2020.csv")
-    for triple in graph:
-        into.add(triple)
-    return into
+    return load_facts(path, units=root / "data" / "units" / "units-2020.csv")
 
 
-def _provinces_2025(path: Path, root: Path, into: Graph, tick: Tick) -> object:
+def _provinces_2025(path: Path, root: Path, tick: Tick) -> str | Graph:
     from kg.importers.reference import load_provinces_2025
 
-    graph = load_provinces_2025(
+    return load_provinces_2025(
         path,
         units_2020=root / "data" / "units" / "units-2020.csv",
         units_2025=root / "data" / "units" / "units-2025.csv",
     )
-    for triple in graph:
-        into.add(triple)
-    return into
 
 
 #: The named graphs of the generated units and bodies: too large for pySHACL (see
@@ -176,26 +160,63 @@ def rule_files(root: Path) -> list[Path]:
 def derive(kg: KnowledgeGraph, rules: Iterable[Path], *, max_passes: int = 5) -> int:
     """Run the CONSTRUCT rules into ``graph:derived`` until nothing new appears.
 
-    Rules may build on each other's output, so they run in passes until a fixpoint.
+    Rules may build on each other's output, so they run in passes until a fixpoint. On a store
+    that runs a CONSTRUCT in place (Oxigraph), the rule text goes straight to it: rdflib's
+    parser (half a second for two rules) is asked only for the message of a rule Oxigraph refuses.
 
     :returns: the number of derived triples.
+    :raises KgParseError: a rule is not valid SPARQL (file, line, column).
     """
-    from kg.io import read_text
     from kg.sparql import prepare
 
-    texts = [read_text(path) for path in rules]
-    prepared = [
-        (text, prepare(text, source=str(path))) for text, path in zip(texts, rules, strict=True)
-    ]
+    paths = list(rules)
+    texts = [read_text(path) for path in paths]
+    in_place = getattr(kg.store, "add_construct", None)
+    prepared: dict[int, Query] = {}
+    if in_place is None:
+        prepared = {
+            i: prepare(text, source=str(path))
+            for i, (text, path) in enumerate(zip(texts, paths, strict=True))
+        }
+    derived = kg.resolve_name(DERIVED_GRAPH)
     for _ in range(max_passes):
         before = kg.graph_size(DERIVED_GRAPH)
-        for text, query in prepared:
-            found = kg.store.query(text, query, {})
+        for i, (text, path) in enumerate(zip(texts, paths, strict=True)):
+            if i not in prepared:
+                if in_place is not None and in_place(derived, text):
+                    continue
+                prepared[i] = prepare(text, source=str(path))  # raises with the line and column
+            found = kg.store.query(text, prepared[i], {})
             if found.graph is not None and len(found.graph):
                 kg.add(DERIVED_GRAPH, found.graph)
         if kg.graph_size(DERIVED_GRAPH) == before:
             break
     return kg.graph_size(DERIVED_GRAPH)
+
+
+def _add_turtle(kg: KnowledgeGraph, name: str, path: Path) -> None:
+    """One Turtle file of the project into its named graph, by the store's own parser when it
+    has one (Oxigraph: many times faster than rdflib's).
+
+    What :func:`parse` promises still holds (NFC text; errors name the file, line and column;
+    ill-typed literals refused): when Oxigraph refuses the file, or has read a typed literal
+    that rdflib calls ill-typed, the file is parsed again by :func:`parse`, which raises with
+    the message it always gave (or reads the file after all, when only Oxigraph refused it).
+    """
+    load = getattr(kg.store, "load_rdf", None)
+    if load is None:
+        kg.add(name, parse(path))
+        return
+    text = read_text(path)
+    iri = kg.resolve_name(name)
+    if load(text.encode("utf-8"), "turtle", graph=iri, base_iri=path.resolve().as_uri()):
+        if "^^" not in text:
+            return
+        with quiet_rdflib():
+            if not any(t.ill_typed for t in kg.store.typed_literals(iri)):  # type: ignore[attr-defined]
+                return
+        kg.store.remove_graph(iri)
+    kg.add(name, parse(path, text=text))
 
 
 def _reporter(progress: Progress | StepCallback | None) -> Progress:
@@ -245,7 +266,7 @@ def build(
     kg = KnowledgeGraph(store=store)
     for name, path in turtle_files(base):
         say(f"parse {path.relative_to(base)}")
-        kg.add(name, parse(path))
+        _add_turtle(kg, name, path)
     for step in importers(national=national):
         path = base / step.path
         if not path.exists():
@@ -256,9 +277,11 @@ def build(
         def tick(done: int, total: int, message: str = message) -> None:
             say(message, done, total)
 
-        triples = _Triples()
-        step.load(path, base, triples, tick)  # type: ignore[arg-type]
-        kg.add(step.graph, triples)
+        triples = step.load(path, base, tick)
+        if isinstance(triples, str):
+            kg.add_ntriples(step.graph, triples)
+        else:
+            kg.add(step.graph, triples)
     say("derive")
     derive(kg, rule_files(base))
     return kg

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 from kg.errors import KgUsageError
 from kg.namespaces import GRAPH, PREFIXES, graph_name
+from kg.ntriples import read_ntriples
 from kg.stores import Quad, Store, Triple, open_store
 
 #: The named graph that holds the SHACL shapes: never part of the data that is validated.
@@ -133,6 +134,22 @@ class KnowledgeGraph:
         """Add the triples of ``graph`` to the named graph ``name`` (created when new)."""
         self._copy = None
         self._store.add(self.resolve_name(name), graph)
+
+    def add_ntriples(self, name: str | URIRef, data: str) -> None:
+        """Add N-Triples text (one triple a line, as :mod:`kg.ntriples` writes it) to the
+        named graph ``name``.
+
+        The importers of the national lists hand their triples over this way: a store with a
+        parser of its own (Oxigraph) reads the text at once, many times faster than rdflib
+        terms are converted; any other store gets the same triples as rdflib terms.
+        """
+        self._copy = None
+        iri = self.resolve_name(name)
+        fast = getattr(self._store, "add_ntriples", None)
+        if fast is not None:
+            fast(iri, data)
+            return
+        self._store.add(iri, read_ntriples(data))
 
     @contextmanager
     def writer(self, name: str | URIRef) -> Iterator[Graph]:

@@ -365,3 +365,51 @@ def test_unmatched_province_names_raise(tmp_path: Path, row: str, reason: str) -
     with pytest.raises(KgDataError, match=reason) as info:
         load_provinces_2025(path, units_2020=UNITS_2020, units_2025=UNITS_2025)
     assert (info.value.path, info.value.line) == (str(path), 3)
+
+
+# ---- the N-Triples the importers hand to a store ----------------------------------------------
+
+TRICKY = ('Xã "Tân Lập"', "a\\b", "line\nbreak\r", "tab\there", "Hà Nội", "")
+
+
+def test_ntriples_literals_read_back_as_written() -> None:
+    """What :func:`literal` escapes, :func:`read_ntriples` and Oxigraph's parser read back."""
+    import pyoxigraph as ox
+
+    from kg.ntriples import iri, literal, read_ntriples
+
+    lines = [f"{iri('urn:s')} {iri('urn:p')} {literal(text, lang='vi')} ." for text in TRICKY]
+    lines.append(f"{iri('urn:s')} {iri('urn:p')} {literal('2025-07-01', datatype=str(XSD.date))} .")
+    lines.append(f"{iri('urn:s')} {iri('urn:p')} {literal('01')} .")
+    text = "\n".join(lines) + "\n"
+    expected = {Literal(t, lang="vi") for t in TRICKY}
+    expected |= {Literal("2025-07-01", datatype=XSD.date), Literal("01")}
+    assert {o for _, _, o in read_ntriples(text)} == expected
+    parsed = {(t.object.value, t.object.language) for t in ox.parse(text, ox.RdfFormat.N_TRIPLES)}
+    assert {(str(o), o.language) for o in expected} == parsed
+
+
+def test_both_stores_hold_the_same_units_and_bodies(tmp_path: Path) -> None:
+    """Oxigraph parses the importers' N-Triples itself; rdflib's store gets them as terms."""
+    from kg.graph import KnowledgeGraph
+    from kg.importers.bodies import bodies_ntriples
+    from kg.importers.units import units_ntriples
+
+    path = tmp_path / "units.csv"
+    path.write_text(
+        HEADER + '01,"Thành phố ""Hà"" Nội\\",thanh-pho-truc-thuoc-trung-uong,province,\n'
+        "001,Quận Ba Đình,quan,district,01\n00001,Phường Phúc Xá,phuong,commune,001\n",
+        "utf-8",
+    )
+    held = []
+    for store in ("memory", "oxigraph"):
+        kg = KnowledgeGraph(store=store)
+        kg.add_ntriples("units", units_ntriples(path, era="2020"))
+        kg.add_ntriples("bodies", bodies_ntriples(path, era="2020"))
+        held.append({(g, s, p, o) for s, p, o, g in kg.quads()})
+    assert held[0] == held[1]
+    # each body 13 triples; Hà Nội's two (the article's) get the links only, 7 (no parent)
+    assert len(held[0]) == len(load_units(path, era="2020")) + 4 * 13 + 2 * 7
+    assert (unit("01"), SCHEMA.name, Literal('Thành phố "Hà" Nội\\', lang="vi")) in {
+        q[1:] for q in held[0]
+    }

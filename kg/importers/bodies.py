@@ -26,13 +26,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS
 
 from kg.importers.units import ERAS, LEVELS, UnitRow, read_units
 from kg.namespaces import CCHC, PREFIXES, resource
+from kg.ntriples import iri as nt_iri
+from kg.ntriples import literal as nt_literal
+from kg.ntriples import read_ntriples
 
-__all__ = ["BODIES", "KNOWN_BODIES", "body_iri", "body_label", "load_bodies"]
+__all__ = [
+    "BODIES",
+    "KNOWN_BODIES",
+    "bodies_ntriples",
+    "body_iri",
+    "body_label",
+    "load_bodies",
+]
 
 #: The two bodies of a unit: (key, our class, Vietnamese name, abbreviation, English name).
 BODIES: tuple[tuple[str, URIRef, str, str, str], ...] = (
@@ -117,6 +127,7 @@ def load_bodies(
     ``cchc:governs`` and ``dct:spatial`` the unit, ``org:subOrganizationOf`` the body of the same
     kind of the parent unit, the valid time of the list (``cchc:validDuring``) and the list as its
     source (``prov:wasDerivedFrom``). Bodies of :data:`KNOWN_BODIES` get only the links.
+    The triples are those of :func:`bodies_ntriples`, as rdflib terms.
 
     :param path: ``data/units/units-2020.csv`` or ``units-2025.csv``.
     :param era: ``"2020"`` or ``"2025"``.
@@ -131,57 +142,104 @@ def load_bodies(
     >>> len(set(g.subjects(RDF.type, ORG.Organization)))
     126
     """
-    info = ERAS[era]
-    rows = read_units(path)
-    wanted = set(LEVELS) if levels is None else set(levels)
-    by_code: dict[str, UnitRow] = {r.code: r for r in rows}
+    text = bodies_ntriples(path, era=era, levels=levels, tick=tick)
     g = into if into is not None else Graph()
     if into is None:
         for prefix, iri in PREFIXES.items():
             g.bind(prefix, iri)
-    # Terms made once: rdflib's namespace lookups and term constructors dominate the cost of
-    # the 300,000 triples of the 2020 list.
-    source = resource("source", f"gso-units-{era}")
-    interval = resource("interval", f"unit-list-{era}")
+    add = g.add
+    for triple in read_ntriples(text):
+        add(triple)
+    return g
+
+
+# The terms every body shares, as N-Triples (made once: a build writes some 380,000 lines).
+_A = nt_iri(str(RDF.type))
+_TYPES = {
+    key: tuple(f"{_A} {nt_iri(str(cls))} .\n" for cls in (cls, *_STANDARD_TYPES))
+    for key, cls, *_ in BODIES
+}
+_LEVEL = nt_iri(str(CCHC.level))
+_GOVERNS = nt_iri(str(CCHC.governs))
+_SPATIAL = nt_iri(str(DCTERMS.spatial))
+_SUB_OF = nt_iri(str(ORG.subOrganizationOf))
+_LABEL = nt_iri(str(RDFS.label))
+_ALT_LABEL = nt_iri(str(SKOS.altLabel))
+_VALID_DURING = nt_iri(str(CCHC.validDuring))
+_DERIVED_FROM = nt_iri(str(PROV.wasDerivedFrom))
+
+
+def bodies_ntriples(
+    path: Path,
+    *,
+    era: str,
+    levels: set[str] | None = None,
+    tick: Tick | None = None,
+) -> str:
+    """The triples of :func:`load_bodies` as N-Triples text, for a store to parse at once.
+
+    Writing lines costs a fraction of making rdflib terms, and Oxigraph reads them with its
+    own parser: this is how the build loads the bodies of the national lists
+    (:mod:`kg.ntriples`).
+
+    :param path: ``data/units/units-2020.csv`` or ``units-2025.csv``.
+    :param era: ``"2020"`` or ``"2025"``.
+    :param levels: the levels whose units get bodies (all when None).
+    :param tick: called with (rows done, rows in all) every thousand rows.
+    :returns: one triple a line.
+    :raises KgDataError: for a bad row of the CSV (see :func:`kg.importers.units.read_units`).
+
+    >>> text = bodies_ntriples(Path("data/units/units-2025.csv"), era="2025", levels={"province"})
+    >>> text.count("<http://www.w3.org/ns/org#Organization> .")
+    68
+    """
+    info = ERAS[era]
+    rows = read_units(path)
+    wanted = set(LEVELS) if levels is None else set(levels)
+    by_code: dict[str, UnitRow] = {r.code: r for r in rows}
     unit_base = str(resource("unit", info.prefix))
-    level_iris = {level: resource("level", level) for level in LEVELS}
-    a, label, alt = RDF.type, RDFS.label, SKOS.altLabel
-    level_p, governs, spatial, sub_of = (
-        CCHC.level,
-        CCHC.governs,
-        DCTERMS.spatial,
-        ORG.subOrganizationOf,
+    level_iris = {level: nt_iri(str(resource("level", level))) for level in LEVELS}
+    tail = (
+        f"{_VALID_DURING} {nt_iri(str(resource('interval', f'unit-list-{era}')))} .\n",
+        f"{_DERIVED_FROM} {nt_iri(str(resource('source', f'gso-units-{era}')))} .\n",
     )
-    valid, derived = CCHC.validDuring, PROV.wasDerivedFrom
-    kinds = [(key, cls, vi, abbr, en) for key, cls, vi, abbr, en in BODIES]
-    add = g.append if isinstance(g, list) else g.add  # a plain list of triples is fastest
+    body_base = {key: str(resource("agency", f"{key}/{info.prefix}")) for key, *_ in BODIES}
+
+    def body_term(key: str, code: str) -> str:
+        """:func:`body_iri` as an N-Triples term, without making an rdflib term."""
+        known = KNOWN_BODIES.get((era, code, key))
+        return nt_iri(str(known)) if known is not None else f"<{body_base[key]}{code}>"
+
+    lines: list[str] = []
+    write = lines.append
     total = len(rows)
     for done, row in enumerate(rows, start=1):
         if tick is not None and done % 1000 == 0:
             tick(done, total)
         if row.level not in wanted:
             continue
-        unit = URIRef(unit_base + row.code)
+        unit = f"<{unit_base}{row.code}>"
         level = level_iris[row.level]
         parent = by_code.get(row.parent_code) if row.parent_code else None
         has_parent = parent is not None and parent.level in wanted
-        for key, cls, vi, abbr, en in kinds:
-            body = body_iri(key, row.code, era)
-            add((body, a, cls))
-            for standard in _STANDARD_TYPES:
-                add((body, a, standard))
-            add((body, level_p, level))
-            add((body, governs, unit))
-            add((body, spatial, unit))
+        for key, _cls, vi, abbr, en in BODIES:
+            body = f"{body_term(key, row.code)} "
+            t0, t1, t2, t3 = _TYPES[key]
+            write(
+                f"{body}{t0}{body}{t1}{body}{t2}{body}{t3}{body}{_LEVEL} {level} .\n"
+                f"{body}{_GOVERNS} {unit} .\n{body}{_SPATIAL} {unit} .\n"
+            )
             if has_parent:
-                add((body, sub_of, body_iri(key, parent.code, era)))  # type: ignore[union-attr]
+                write(f"{body}{_SUB_OF} {body_term(key, parent.code)} .\n")  # type: ignore[union-attr]
             if (era, row.code, key) in KNOWN_BODIES:
                 continue  # labels from the article; no valid time known (module docstring)
-            add((body, label, Literal(body_label(vi, row.name, row.kind), lang="vi")))
-            add((body, alt, Literal(body_label(abbr, row.name, row.kind), lang="vi")))
-            add((body, label, Literal(f"{en} of {row.name}", lang="en")))
-            add((body, valid, interval))
-            add((body, derived, source))
+            label_vi = nt_literal(body_label(vi, row.name, row.kind), lang="vi")
+            alt_vi = nt_literal(body_label(abbr, row.name, row.kind), lang="vi")
+            label_en = nt_literal(f"{en} of {row.name}", lang="en")
+            write(
+                f"{body}{_LABEL} {label_vi} .\n{body}{_ALT_LABEL} {alt_vi} .\n"
+                f"{body}{_LABEL} {label_en} .\n{body}{tail[0]}{body}{tail[1]}"
+            )
     if tick is not None:
         tick(total, total)
-    return g
+    return "".join(lines)
