@@ -439,6 +439,20 @@ def _data_option(f: Any) -> Any:
 @_lang_option
 @click.option("--list", "list_only", is_flag=True, help="List the catalog's queries.")
 @click.option("--allow-remote", is_flag=True, help="Allow SERVICE and FROM of outside IRIs.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    help="Show a page of at most N rows of a SELECT (0: all, the default).",
+)
+@click.option(
+    "--offset",
+    type=click.IntRange(min=0),
+    default=0,
+    metavar="M",
+    help="Skip the first M rows of the answer (with --limit: the next page).",
+)
 @_output_option
 @_root_option
 @_data_option
@@ -451,6 +465,8 @@ def query(
     lang: str,
     list_only: bool,
     allow_remote: bool,
+    limit: int | None,
+    offset: int,
     output: Path | None,
     root: Path | None,
     data: tuple[Path, ...],
@@ -458,7 +474,8 @@ def query(
 ) -> None:
     """Run a catalog query by name, a .rq file, - (standard input) or --sparql TEXT.
 
-    ASK queries print true or false and exit 0 or 1.
+    ASK queries print true or false and exit 0 or 1. With --limit, a page of the rows is
+    shown, and a note on stderr says when the answer goes on past it.
 
     Example: kg query par-index-ranking --param year=2019
     """
@@ -480,8 +497,18 @@ def query(
     values = dict(_split_param(p) for p in params)
     graph = backend.graph(root, data)
     target = stored if stored is not None else (query or "")
-    results = run(graph, target, values, allow_remote=allow_remote, catalog=catalog)
+    results = run(
+        graph,
+        target,
+        values,
+        allow_remote=allow_remote,
+        catalog=catalog,
+        limit=limit,
+        offset=offset,
+    )
     _emit(render_query_output(results, fmt, lang=lang, labels=graph), output)
+    if results.truncated:
+        click.echo(results.page_note(), err=True)
     if results.type == "ASK" and not results.boolean:
         raise click.exceptions.Exit(1)
 

@@ -363,6 +363,12 @@ class Results:
             result.graph if result.type in ("CONSTRUCT", "DESCRIBE") else None
         )
         self.rows: list[dict[str, Node]] = []
+        #: Where this page starts in the whole answer (0 when the answer is not paged).
+        self.offset: int = 0
+        #: The page size asked for; None for the whole answer.
+        self.limit: int | None = None
+        #: True when the answer has rows past this page: the answer shown was cut.
+        self.truncated: bool = False
         if result.type == "SELECT":
             for row in result:
                 values = row.asdict()  # type: ignore[union-attr]
@@ -378,6 +384,22 @@ class Results:
 
     def __bool__(self) -> bool:
         return bool(self.boolean) if self.type == "ASK" else len(self) > 0
+
+    def page_note(self) -> str:
+        """The line that says a page was cut from a longer answer, and how to see the rest.
+
+        >>> from kg.stores.base import make_result
+        >>> rows = [{"x": Literal(11)}, {"x": Literal(12)}]
+        >>> page = Results(make_result("SELECT", variables=["x"], rows=rows))
+        >>> page.offset, page.limit, page.truncated = 10, 2, True
+        >>> page.page_note()[:42]
+        'note: rows 11-12 shown, the answer goes on'
+        """
+        first, last = self.offset + 1, self.offset + len(self.rows)
+        return (
+            f"note: rows {first}-{last} shown, the answer goes on: --offset {last} for the next "
+            "page, --limit 0 for all of it"
+        )
 
     def values(self, variable: str) -> list[Node | None]:
         """The column ``variable``, one value per row (None where unbound)."""
@@ -445,24 +467,94 @@ def run(
     *,
     allow_remote: bool = False,
     catalog: Catalog | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> Results:
     """Run a stored query, a catalog name, a ``.rq`` file or SPARQL text over the graph.
+
+    A page of a SELECT answer is asked for with ``limit`` and ``offset``, as Datasette pages a
+    table: the engine is sent the query with ``LIMIT limit+1 OFFSET offset`` added (written
+    from the validated integers, never from text), the extra row only telling whether the
+    answer goes on (:attr:`Results.truncated`). A query that has its own LIMIT, OFFSET or a
+    closing VALUES block is run whole and the page cut from its answer.
 
     :param kg: the :class:`~kg.graph.KnowledgeGraph`.
     :param query: a :class:`StoredQuery`, a catalog name, a path to a ``.rq`` file, or SPARQL.
     :param params: parameter values by name (strings as a user types them, or RDF terms).
     :param allow_remote: allow SERVICE and FROM of IRIs the dataset does not hold.
     :param catalog: where names are looked up; the project's catalog by default.
-    :raises KgUsageError: unknown name, bad parameter, a refused query (update, SERVICE, FROM).
+    :param limit: at most this many rows (None or 0: the whole answer).
+    :param offset: skip this many rows of the answer first.
+    :raises KgUsageError: unknown name, bad parameter, a refused query (update, SERVICE, FROM),
+        a page size or offset that is not a whole number >= 0, or a page of a query that is
+        not a SELECT.
     :raises KgParseError: the query text is not valid SPARQL (line, column, caret).
     """
+    limit, offset = _check_page(limit, offset)
     stored = resolve(query, catalog=catalog)
     bindings = stored.bindings(params or {})
-    prepared = parse_query(stored.text, source=str(stored.path or stored.name))
+    source = str(stored.path or stored.name)
+    prepared = parse_query(stored.text, source=source)
     check_safe(prepared, kg.graph_names(), allow_remote=allow_remote)
-    # parsed by rdflib above (syntax errors, safety checks); run by whichever store holds it
-    result = kg.store.query(stored.text, prepared, bindings)
-    return Results(result, query=stored)
+    if limit is None and offset == 0:
+        # parsed by rdflib above (syntax errors, safety checks); run by whichever store holds it
+        return Results(kg.store.query(stored.text, prepared, bindings), query=stored)
+    if prepared.algebra.name != "SelectQuery":
+        raise KgUsageError(
+            f"{stored.name}: only the rows of a SELECT come in pages (limit, offset); this "
+            f"query is a {query_form_name(prepared)}"
+        )
+    paged = _paged_text(stored.text, prepared, limit, offset, source=source)
+    if paged is not None:
+        results = Results(kg.store.query(paged[0], paged[1], bindings), query=stored)
+        skip = 0
+    else:  # the query slices (or ends in VALUES) itself: the page is cut from its answer
+        results = Results(kg.store.query(stored.text, prepared, bindings), query=stored)
+        skip = offset
+    end = skip + limit if limit is not None else None
+    results.truncated = end is not None and len(results.rows) > end
+    results.rows = results.rows[skip:end]
+    results.offset, results.limit = offset, limit
+    return results
+
+
+def query_form_name(prepared: Query) -> str:
+    """SELECT, CONSTRUCT, ASK or DESCRIBE, for messages."""
+    return str(prepared.algebra.name).removesuffix("Query").upper()
+
+
+def _check_page(limit: object, offset: object) -> tuple[int | None, int]:
+    """The page asked for, as whole numbers; a negative, fractional or text value is refused."""
+    for name, value in (("limit", limit), ("offset", offset)):
+        if value is None and name == "limit":
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise KgUsageError(f"the {name} of a page is a whole number >= 0, not {value!r}")
+    assert offset is not None and isinstance(offset, int)
+    return (limit or None), offset  # type: ignore[return-value]
+
+
+def _paged_text(
+    text: str, prepared: Query, limit: int | None, offset: int, *, source: str
+) -> tuple[str, Query] | None:
+    """The query with a LIMIT (one row more than the page) and OFFSET of its own, parsed.
+
+    None when the text cannot take them: it already has a LIMIT or OFFSET (a Slice at the top of
+    its algebra), or the clause would land after a closing VALUES block (it does not parse then).
+    """
+    if prepared.algebra.p.name == "Slice":
+        return None
+    clause = (f"LIMIT {int(limit) + 1} " if limit is not None else "") + f"OFFSET {int(offset)}"
+    paged = f"{text}\n{clause}\n"
+    try:
+        again = parse_query(paged, source=source)
+    except KgParseError:
+        return None
+    top = again.algebra.p
+    expected = (offset, limit + 1 if limit is not None else None)
+    if top.name != "Slice" or (dict.get(top, "start"), dict.get(top, "length")) != expected:
+        return None  # pragma: no cover - the clause landed somewhere else: never trust it
+    return paged, again
 
 
 def resolve(query: StoredQuery | str, *, catalog: Catalog | None = None) -> StoredQuery:
