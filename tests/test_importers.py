@@ -369,7 +369,7 @@ def test_unmatched_province_names_raise(tmp_path: Path, row: str, reason: str) -
 
 # ---- the N-Triples the importers hand to a store ----------------------------------------------
 
-TRICKY = ('Xã "Tân Lập"', "a\\b", "line\nbreak\r", "tab\there", "Hà Nội", "")
+TRICKY = ('Xã "Tân Lập"', "a\\b", "line\nbreak\r", "tab\there", "Hà Nội", "", "\x7f 😀 한")
 
 
 def test_ntriples_literals_read_back_as_written() -> None:

@@ -23,7 +23,7 @@ of those bodies. Every other 2025 province, merged or not, gets bodies of its ow
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -175,6 +175,7 @@ def bodies_ntriples(
     era: str,
     levels: set[str] | None = None,
     tick: Tick | None = None,
+    rows: Sequence[UnitRow] | None = None,
 ) -> str:
     """The triples of :func:`load_bodies` as N-Triples text, for a store to parse at once.
 
@@ -186,6 +187,8 @@ def bodies_ntriples(
     :param era: ``"2020"`` or ``"2025"``.
     :param levels: the levels whose units get bodies (all when None).
     :param tick: called with (rows done, rows in all) every thousand rows.
+    :param rows: the rows of ``path`` as :func:`~kg.importers.units.read_units` returned
+        them, when they have been read already (the build reads each list once).
     :returns: one triple a line.
     :raises KgDataError: for a bad row of the CSV (see :func:`kg.importers.units.read_units`).
 
@@ -194,7 +197,8 @@ def bodies_ntriples(
     68
     """
     info = ERAS[era]
-    rows = read_units(path)
+    if rows is None:
+        rows = read_units(path)
     wanted = set(LEVELS) if levels is None else set(levels)
     by_code: dict[str, UnitRow] = {r.code: r for r in rows}
     unit_base = str(resource("unit", info.prefix))
