@@ -112,15 +112,16 @@ def _era(era: str) -> _Era:
         raise KgUsageError(f"Unknown era {era!r}; use one of {', '.join(ERAS)}.") from None
 
 
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (1-based line, row) for each data row, checking the header first."""
+def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """Yield (1-based line, the values of :data:`COLUMNS`, stripped) for each data row,
+    checking the header first."""
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
         raise KgFileError(f"Cannot read the units file: {exc.strerror}.", path=path) from exc
     with handle:
         # csv.reader, not DictReader (three times slower), read as DictReader reads: empty
-        # rows skipped, missing values empty, values beyond the header dropped
+        # rows skipped, a missing value empty, a column named twice read from its last place
         reader = csv.reader(handle)
         header = next(reader, [])
         missing = [c for c in COLUMNS if c not in header]
@@ -131,14 +132,16 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
                 path=path,
                 line=1,
             )
-        width = len(header)
+        place = {name: i for i, name in enumerate(header)}
+        wanted = [place[c] for c in COLUMNS]
+        width = max(wanted) + 1
         line = reader.line_num + 1
         for row in reader:
             if not row:
                 continue
             if len(row) < width:
                 row += [""] * (width - len(row))
-            yield line, {k: v.strip() for k, v in zip(header, row, strict=False)}
+            yield line, [row[i].strip() for i in wanted]
             line = reader.line_num + 1
 
 
@@ -160,7 +163,7 @@ def read_units(path: Path) -> list[UnitRow]:
         def fail(message: str, line: int = line) -> KgDataError:
             return KgDataError(message, path=path, line=line)
 
-        code, name, kind, level = raw["code"], raw["name"], raw["kind"], raw["level"]
+        code, name, kind, level, parent_code = raw
         if not code:
             raise fail("The row has no code; every unit needs its statistics-office code.")
         if not code.isdigit():
@@ -180,10 +183,10 @@ def read_units(path: Path) -> list[UnitRow]:
                 f"The unit {code} has the {reason} {kind!r}; "
                 f"use one of {', '.join(sorted(LEVELS[level]))}."
             )
-        if level != "province" and not raw["parent_code"]:
+        if level != "province" and not parent_code:
             raise fail(f"The {level} {code} has no parent_code.")
         seen[code] = line
-        rows.append(UnitRow(code, name, kind, level, raw["parent_code"], line))
+        rows.append(UnitRow(code, name, kind, level, parent_code, line))
     for row in rows:
         if row.parent_code and row.parent_code not in seen:
             raise KgDataError(
@@ -206,12 +209,9 @@ def province_names(path: Path) -> dict[str, UnitRow]:
     True
     """
     provinces: dict[str, UnitRow] = {}
-    for line, raw in _rows(path):
-        if raw.get("level") != "province":
-            continue
-        provinces[name_key(raw["name"])] = UnitRow(
-            raw["code"], raw["name"], raw["kind"], raw["level"], raw["parent_code"], line
-        )
+    for line, (code, name, kind, level, parent_code) in _rows(path):
+        if level == "province":
+            provinces[name_key(name)] = UnitRow(code, name, kind, level, parent_code, line)
     return provinces
 
 
