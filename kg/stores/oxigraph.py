@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +45,31 @@ def _ox() -> Any:
     return pyoxigraph
 
 
-@lru_cache(maxsize=1 << 16)
+#: pyoxigraph terms already made, by a key of plain strings: rdflib's ``__eq__`` is Python,
+#: and a cache keyed by rdflib terms called it on every hit.
+_TERMS: dict[object, Any] = {}
+_TERMS_MAX = 1 << 16
+
+
 def to_oxigraph(term: Node) -> Any:
     """An rdflib term as a pyoxigraph term (a plain literal is an ``xsd:string``)."""
+    kind = type(term)
+    if kind is URIRef:
+        key: object = str(term)
+    elif kind is Literal:
+        datatype = term.datatype  # type: ignore[attr-defined]
+        key = (str(term), term.language, None if datatype is None else str(datatype))  # type: ignore[attr-defined]
+    else:
+        return _convert(term)
+    found = _TERMS.get(key)
+    if found is None:
+        if len(_TERMS) >= _TERMS_MAX:
+            _TERMS.clear()
+        found = _TERMS[key] = _convert(term)
+    return found
+
+
+def _convert(term: Node) -> Any:
     ox = _ox()
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
@@ -130,9 +151,8 @@ class OxigraphStore(Store):
         self._writable()
         ox = _ox()
         name = to_oxigraph(graph)
-        quads = (
-            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), name) for s, p, o in triples
-        )
+        quad, term = ox.Quad, to_oxigraph  # locals: looked up once, not per triple
+        quads = (quad(term(s), term(p), term(o), name) for s, p, o in triples)
         try:
             if self.path is not None:
                 self._store.bulk_extend(quads)
