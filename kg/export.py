@@ -37,11 +37,25 @@ import heapq
 import json
 import re
 from bisect import bisect_left
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from functools import lru_cache
-from itertools import groupby, islice, repeat
-from operator import add, itemgetter, mul
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import cached_property, lru_cache
+from itertools import accumulate, chain, compress, groupby, islice, repeat
+from operator import (
+    add,
+    contains,
+    eq,
+    floordiv,
+    getitem,
+    gt,
+    itemgetter,
+    methodcaller,
+    mod,
+    mul,
+    ne,
+    not_,
+    sub,
+)
 from pathlib import Path
 from typing import IO, Any
 
@@ -136,14 +150,10 @@ def serialize(kg: KnowledgeGraph, format: Format | str, *, graph: str | None = N
     collecting = gc.isenabled()
     gc.disable()  # millions of new strings and tuples: the collector would rescan them all
     try:
-        found = _statements(kg, graph)
-        if not fmt.quads:  # a triple in two graphs is written once
-            lines = next(iter(found.values()), [])
-            if len(found) > 1:
-                lines = list(dict.fromkeys(line for group in found.values() for line in group))
-            found = {"": lines}
-        labels = _blank_labels(found)
-        return _WRITERS[fmt](found, labels).encode("utf-8")
+        data = _statements(kg, graph)
+        if not fmt.quads:
+            data = data.merged()
+        return _WRITERS[fmt](data).encode("utf-8")
     finally:
         if collecting:
             gc.enable()
@@ -186,7 +196,37 @@ def _quads(kg: KnowledgeGraph, graph: str | None) -> list[tuple[Node, Node, Node
     return list(kg.quads())
 
 
-def _statements(kg: KnowledgeGraph, graph: str | None) -> Statements:
+class _Data:
+    """What the writers take: the lines ``s p o`` of each graph, and the blank-node labels.
+
+    :ivar lines: the lines of each non-empty graph (its IRI, "" for the merged default graph).
+    :ivar blank: the lines of each graph that may hold a blank node (``_:`` in them), so that
+        the steps about blank nodes never look at the others.
+    :ivar labels: the label of each blank node (:func:`canonical_labels`).
+    :ivar repeats: whether a line may come twice in a graph (graphs merged into one): the
+        writers then write it once.
+    """
+
+    def __init__(self, lines: Statements, blank: Statements, *, repeats: bool = False) -> None:
+        self.lines = lines
+        self.blank = blank
+        self.repeats = repeats
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        return _blank_labels(self.blank)
+
+    def merged(self) -> _Data:
+        """The named graphs as one default graph (a triple in two graphs is written once)."""
+        if not self.lines:
+            return _Data({}, {})
+        blank = {"": list(dict.fromkeys(chain.from_iterable(self.blank.values())))}
+        if len(self.lines) == 1:
+            return _Data({"": next(iter(self.lines.values()))}, blank)
+        return _Data({"": list(chain.from_iterable(self.lines.values()))}, blank, repeats=True)
+
+
+def _statements(kg: KnowledgeGraph, graph: str | None) -> _Data:
     """The lines of every non-empty named graph (or of the one named ``graph``), by graph."""
     if graph is not None:
         kg.graph(graph)  # raises with the list of names when there is no such graph
@@ -195,9 +235,10 @@ def _statements(kg: KnowledgeGraph, graph: str | None) -> Statements:
         names = kg.graph_names()
     dump = getattr(kg.store, "ntriples", None)
     found: Statements = {}
+    blank: Statements = {}
     if dump is not None:  # Oxigraph writes the N-Triples itself
         for name in names:
-            found[str(name)] = _oxigraph_lines(dump(name))
+            found[str(name)], blank[str(name)] = _oxigraph_lines(dump, name)
     else:
         terms = _RdflibTerms()
         quads = (
@@ -208,7 +249,10 @@ def _statements(kg: KnowledgeGraph, graph: str | None) -> Statements:
         text = terms.text
         for s, p, o, g in quads:
             found.setdefault(str(g), []).append(f"{text[s]} {text[p]} {text[o]}")
-    return {name: lines for name, lines in sorted(found.items()) if lines}
+        for name, lines in found.items():
+            blank[name] = _with_blanks(lines) if terms.blanks else []
+    names = sorted(name for name, lines in found.items() if lines)
+    return _Data({name: found[name] for name in names}, {name: blank[name] for name in names})
 
 
 class _RdflibTerms:
@@ -300,10 +344,13 @@ def canonical_labels(quads: Sequence[Quad]) -> dict[BNode, str]:
     return {b: labels[text[b]] for b in text if _is_blank(b)}
 
 
-def _blank_labels(found: Statements) -> dict[str, str]:
-    """:func:`canonical_labels` of the lines that hold a blank node, by their ``_:`` term."""
+def _blank_labels(blank: Statements) -> dict[str, str]:
+    """:func:`canonical_labels` of the lines that hold a blank node, by their ``_:`` term.
+
+    :param blank: lines of each graph, among them all that hold a blank node.
+    """
     rows = []
-    for name, lines in found.items():
+    for name, lines in blank.items():
         graph = _nt_iri(name) if name else ""
         for line in lines:
             if "_:" in line:  # also in a literal's text: the split tells
@@ -493,52 +540,85 @@ def _literal(term: str) -> tuple[str, str, str]:
 # the non-characters U+FFFE and U+FFFF, and gives a typed literal's lexical form as it holds
 # it, where rdflib normalises the forms it can read (``"1.5E0"^^xsd:double`` is ``"1.5"``).
 _NONCHARACTER = re.compile(r"\\\\|\\uFFF[EF]")
-_NORMALISED = re.compile(
-    r'"\^\^<(http://www\.w3\.org/(?:2001/XMLSchema#|1999/02/22-rdf-syntax-ns#)[^>\s]*)>'
-)
 _XSD = str(XSD)
 _XSD_STRING = f"{_XSD}string"
 _SAME = {  # forms rdflib writes back unchanged: (datatype, pattern of the form)
     f"{_XSD}integer": re.compile(r"0|-?[1-9][0-9]{0,99}"),
     f"{_XSD}date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
     f"{_XSD}boolean": re.compile(r"true|false"),
+    f"{_XSD}gYear": re.compile(r"[0-9]{4}"),
+    f"{_XSD}decimal": re.compile(r"-?(?:0|[1-9][0-9]{0,17})(?:\.[0-9]{1,18})?"),
 }
 
 
-def _oxigraph_lines(data: bytes) -> list[str]:
-    """Oxigraph's N-Triples of one graph as lines ``s p o``, each term as rdflib would give it."""
-    text = data.decode("utf-8")
-    if "\\uFFF" in text:
-        text = _NONCHARACTER.sub(_noncharacter, text)
-    if '"^^<http://www.w3.org/' in text:
-        text = _normalise_typed(text)
-    lines = text.split(" .\n")  # " ." and a new line end every line, and nothing else
-    lines.pop()  # after the last one
-    return lines
+def _oxigraph_lines(dump: Callable[[URIRef], bytes], name: URIRef) -> tuple[list[str], list[str]]:
+    """Oxigraph's N-Triples of one graph as lines ``s p o``, each term as rdflib would give it.
+
+    :param dump: the store's N-Triples writer (the bytes are let go as soon as they are read).
+    :param name: the graph.
+    :returns: the lines, and those of them that may hold a blank node.
+    """
+    data = dump(name)
+    lines: list[str] = []
+    blank: list[str] = []
+    forms: dict[str, str] = {}
+    start = 0
+    while start < len(data):  # a few MB at a time: the text of a million lines is 300 MB
+        stop = data.find(b" .\n", start + _CHUNK * 64)
+        stop = stop + 3 if stop >= 0 else len(data)
+        text = data[start:stop].decode("utf-8")
+        start = stop
+        if "\\uFFF" in text:
+            text = _NONCHARACTER.sub(_noncharacter, text)
+        if _TYPED in text:
+            text = _normalise_typed(text, forms)
+        chunk = text.split(" .\n")  # " ." and a new line end every line, and nothing else
+        chunk.pop()  # after the last one
+        if "_:" in text:
+            blank += _with_blanks(chunk)
+        lines += chunk
+    return lines, blank
 
 
-def _normalise_typed(text: str) -> str:
+_TYPED = '"^^<http://www.w3.org/'
+_NORMALISED_TYPES = re.compile(r"(?:2001/XMLSchema#|1999/02/22-rdf-syntax-ns#)[^>\s]*")
+
+
+def _normalise_typed(text: str, forms: dict[str, str]) -> str:
     """Each typed literal of rdflib's datatypes in the form rdflib gives it (most are already).
 
-    Found by their ``"^^<datatype>`` ending (a fast search), then read back to the opening
-    quote (a quote inside the text is escaped); only the literals that change are rewritten.
+    Found by their ``"^^<http://www.w3.org/`` ending (``str.find``, fast), and only when that
+    ends the line; the literal starts after the line's second space (subject and predicate
+    hold none). Only the literals that change are rewritten.
+
+    :param text: N-Triples lines.
+    :param forms: the form of each typed literal met so far (filled in here).
     """
-    forms: dict[str, str] = {}
     pieces: list[str] = []
     done = 0
+    find = text.find
+    at = find(_TYPED)
     with quiet_rdflib():
-        for match in _NORMALISED.finditer(text):
-            if not text.startswith(" .\n", match.end()):
-                continue  # the same characters inside a literal's text
-            start = text.rfind('"', 0, match.start())  # no quote in the text is unescaped
-            whole = text[start : match.end()]
+        while at >= 0:
+            stop = find(">", at + len(_TYPED))
+            datatype = text[at + 4 : stop]
+            if (
+                stop < 0
+                or not text.startswith(" .\n", stop + 1)
+                or not _NORMALISED_TYPES.fullmatch(datatype, 18)
+            ):
+                at = find(_TYPED, at + 1)
+                continue
+            line = text.rfind("\n", 0, at) + 1
+            start = text.index(" ", text.index(" ", line) + 1) + 1  # the literal's quote
+            whole = text[start : stop + 1]
             form = forms.get(whole)
             if form is None:
-                body = text[start + 1 : match.start()]
-                form = forms[whole] = _rdflib_form(body, match.group(1))
+                form = forms[whole] = _rdflib_form(text[start + 1 : at], datatype)
             if form != whole:
                 pieces += (text[done:start], form)
-                done = match.end()
+                done = stop + 1
+            at = find(_TYPED, stop)
     if not pieces:
         return text
     pieces.append(text[done:])
@@ -561,9 +641,28 @@ def _rdflib_form(body: str, datatype: str) -> str:
     return _quote(str(Literal(text, datatype=URIRef(datatype)))) + "^^" + _nt_iri(datatype)
 
 
-def _split(lines: Iterable[str]) -> list[list[str]]:
-    """Lines ``s p o`` as triples (an IRI or blank node holds no space; a literal may)."""
-    return [line.split(" ", 2) for line in lines]
+_CHUNK = 1 << 16
+
+
+def _columns(lines: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """Lines ``s p o`` as three columns (an IRI or blank node holds no space; a literal may).
+
+    The lines are taken from the end of ``lines`` (left empty), a chunk at a time, so that a
+    line is let go as soon as it is split: the columns come in no particular order.
+    """
+    columns: tuple[list[str], list[str], list[str]] = ([], [], [])
+    while lines:
+        chunk = lines[-_CHUNK:]
+        del lines[-_CHUNK:]
+        parts = zip(*map(str.split, chunk, repeat(" "), repeat(2)), strict=True)
+        for column, part in zip(columns, parts, strict=True):
+            column.extend(part)
+    return columns
+
+
+def _with_blanks(lines: Sequence[str]) -> list[str]:
+    """The lines that may hold a blank node (``_:`` may also be in a literal's text)."""
+    return list(compress(lines, map(contains, lines, repeat("_:"))))
 
 
 def _relabel(line: str, labels: dict[str, str]) -> str:
@@ -595,55 +694,143 @@ def _predicate_key(predicate: str) -> tuple[int, str]:
     return (0 if predicate == _RDF_TYPE else 1, _iri(predicate))
 
 
-def _sorted_triples(triples: list[list[str]], labels: dict[str, str]) -> list[list[str]]:
-    """The triples in output order: by subject, predicate (``rdf:type`` first) and object.
+class _Sorted:
+    """The triples of one graph in output order, each term as its rank in the term order.
 
-    Blank nodes sort by what they say (their predicates and objects) before their label, so
-    that the ``[ ... ]`` of a subject come in an order a reader can follow (the
+    The order: by subject, predicate (``rdf:type`` first) and object, terms compared by
+    :func:`_term_key`. Blank nodes sort by what they say (their predicates and objects) before
+    their label, so that the ``[ ... ]`` of a subject come in an order a reader can follow (the
     ``sh:property`` of a shape by ``sh:path``), not in the random-looking order of hashes.
 
-    Each distinct term is ranked once; a triple's key is then one integer made of the ranks.
+    Each distinct term is ranked once, and each triple becomes one number made of its ranks,
+    ``(rank(s) * len(predicates) + index(p)) * len(terms) + rank(o)``: a million triples then
+    sort as a list of numbers (floats while they are exact: they sort faster than large ints),
+    and every step is a C function mapped over a list, with no Python loop over the triples.
+
+    ``terms`` holds the terms by rank: the IRIs first (``iris`` of them), then the blank nodes
+    (``blanks``), then the literals. Per triple, in output order: ``subject`` and ``object``
+    are ranks, ``predicate`` an index into ``predicates``, and ``group`` the pair of subject
+    and predicate as one integer (equal for the objects written after one predicate).
     """
-    terms = set(map(itemgetter(0), triples))
-    terms.update(map(itemgetter(2), triples))
-    rank = _ranks(terms, _blank_order(triples, labels) if labels else {})
-    predicates = sorted(set(map(itemgetter(1), triples)), key=_predicate_key)
-    prank = {p: n * len(rank) for n, p in enumerate(predicates)}
-    width = len(prank) * len(rank)
-    # key = rank(s) * width + prank(p) + rank(o), computed by C functions only (map)
-    of_rank = rank.__getitem__
-    subjects = map(mul, map(of_rank, map(itemgetter(0), triples)), repeat(width))
-    rest = map(
-        add,
-        map(prank.__getitem__, map(itemgetter(1), triples)),
-        map(of_rank, map(itemgetter(2), triples)),
-    )
-    keys = list(map(add, subjects, rest))
-    return list(map(triples.__getitem__, sorted(range(len(triples)), key=keys.__getitem__)))
+
+    def __init__(self, data: _Data, graph: str) -> None:
+        # the lines are taken out of ``data``: a million of them weigh some 200 MB, and the
+        # writers need only these columns once they are made
+        lines = data.lines[graph]
+        data.lines[graph] = []
+        subjects, predicates, objects = _columns(lines)
+        terms = set(subjects)
+        terms.update(objects)
+        blanks: dict[str, str] = {}
+        if data.labels:
+            rows = (line.split(" ", 2) for line in data.blank[graph])
+            blanks = _blank_order(rows, data.labels)
+        self.terms, self.iris, self.blanks = _ordered(terms, blanks)
+        del terms
+        self.predicates = sorted(set(predicates), key=_predicate_key)
+        n, m = len(self.terms), len(self.predicates)
+        exact = n * n * m < 2**53
+        kind: Callable[[int], float] = float if exact else int
+        #: the rank of each term (a float while the keys are)
+        self.rank = dict(zip(self.terms, map(kind, range(n)), strict=True))
+        rank = self.rank.__getitem__
+        offset = {p: kind(i * n) for i, p in enumerate(self.predicates)}.__getitem__
+        keys = list(
+            map(
+                add,
+                map(mul, map(rank, subjects), repeat(kind(n * m))),
+                map(add, map(offset, predicates), map(rank, objects)),
+            )
+        )
+        del subjects, predicates, objects
+        keys.sort()
+        if data.repeats:  # the same triple from two graphs: keep one
+            keys = list(compress(keys, map(ne, keys, chain((-1,), keys))))
+        if exact:
+            keys = list(map(int, keys))
+        self.group = list(map(floordiv, keys, repeat(n)))
+        self.object = list(map(mod, keys, repeat(n)))
+        del keys
+        self.subject = list(map(floordiv, self.group, repeat(m)))
+        self.predicate = list(map(mod, self.group, repeat(m)))
+        #: where the triples of blank subjects start (they sort after the IRIs)
+        self.cut = bisect_left(self.subject, self.iris)
+
+    def triples(self) -> Iterator[tuple[str, str, str]]:
+        """The triples in output order, as terms."""
+        term = self.terms.__getitem__
+        return zip(
+            map(term, self.subject),
+            map(self.predicates.__getitem__, self.predicate),
+            map(term, self.object),
+            strict=True,
+        )
 
 
 _INSIDE = itemgetter(slice(1, -1))
+_RPARTITION = methodcaller("rpartition", '"')
+
+
+def _ordered(terms: Iterable[str], blanks: dict[str, str]) -> tuple[list[str], int, int]:
+    """The terms in the order of :func:`_term_key`: IRIs, blank nodes, literals.
+
+    The same order as sorting by :func:`_term_key`, faster: the three kinds are told apart by
+    their first character and sorted apart (the IRIs are ASCII, which Python compares fastest),
+    an IRI without escapes by what is inside its ``<...>``, taken by a C function rather than
+    a Python one, and a literal without escapes by its text, quote and suffix.
+
+    :returns: the ordered terms, how many are IRIs and how many blank nodes.
+    """
+    terms = list(terms)
+    is_iri = list(map(str.startswith, terms, repeat("<")))
+    iris = list(compress(terms, is_iri))
+    rest = list(compress(terms, map(not_, is_iri)))
+    del terms, is_iri
+    is_blank = list(map(str.startswith, rest, repeat("_")))
+    others = list(compress(rest, is_blank))
+    literals = list(compress(rest, map(not_, is_blank)))
+    iris.sort(key=_iri if any(map(contains, iris, repeat("\\"))) else _INSIDE)
+    others.sort(key=blanks.__getitem__)
+    _sort_literals(literals)
+    return iris + others + literals, len(iris), len(others)
+
+
+def _sort_literals(literals: list[str]) -> None:
+    """Sort N-Triples literals by :func:`_literal`: text, then language, then datatype.
+
+    The text is all before the last quote, so a C function splits it off (``str.rpartition``)
+    and only a text with escapes goes through Python; literals with the same text
+    (``"Hà Nội"@en`` and ``@vi``) are then sorted again, by language and datatype.
+    """
+    # '"' and the text (the last quote closes it): strings compare faster than tuples
+    texts = list(map(itemgetter(0), map(_RPARTITION, literals)))
+    for i in compress(range(len(texts)), map(contains, texts, repeat("\\"))):
+        texts[i] = '"' + _unescape(texts[i][1:])
+    order = sorted(range(len(texts)), key=texts.__getitem__)
+    literals[:] = map(literals.__getitem__, order)
+    texts = list(map(texts.__getitem__, order))
+    del order
+    same = list(compress(range(1, len(texts)), map(eq, texts, islice(texts, 1, None))))
+    start = end = -1
+    for i in [*same, -1]:  # runs of equal text: sort each by language and datatype
+        if i != end + 1:
+            if end > start:
+                literals[start : end + 1] = sorted(literals[start : end + 1], key=_literal)
+            start = i - 1
+        end = i
 
 
 def _ranks(terms: Iterable[str], blanks: dict[str, str]) -> dict[str, int]:
-    """Each term's place in the order of :func:`_term_key`: IRIs, blank nodes, literals.
-
-    The same order as sorting by :func:`_term_key`, faster: an IRI without escapes sorts by
-    what is inside its ``<...>``, taken by a C function rather than a Python one.
-    """
-    ordered = sorted(terms)  # as text: literals ("), IRIs (<), blank nodes (_)
-    first_iri, first_blank = bisect_left(ordered, "<"), bisect_left(ordered, "_")
-    literals, iris = ordered[:first_iri], ordered[first_iri:first_blank]
-    others = ordered[first_blank:]
-    iris.sort(key=_iri if any("\\" in t for t in iris) else _INSIDE)
-    others.sort(key=blanks.__getitem__)
-    literals.sort(key=_literal)
-    order = iris + others + literals
+    """Each term's place in the order of :func:`_term_key` (see :func:`_ordered`)."""
+    order = _ordered(terms, blanks)[0]
     return dict(zip(order, range(len(order)), strict=True))
 
 
 def _blank_order(triples: Iterable[Triple], labels: dict[str, str]) -> dict[str, str]:
-    """Sort text of each blank node: its own statements (one level deep), then its label."""
+    """Sort text of each blank node: its own statements (one level deep), then its label.
+
+    ``triples`` must hold every triple with a blank subject or object (others are skipped).
+    """
     said: dict[str, list[str]] = {}
     for s, p, o in triples:
         if o[0] == "_":
@@ -714,22 +901,77 @@ def _names(labels: dict[str, str]) -> dict[str, str]:
     return names
 
 
+def _turtle_names(order: _Sorted, labels: dict[str, str]) -> list[str]:
+    """Each term of ``order`` as Turtle writes it (:func:`_turtle_term`), by rank."""
+    terms = order.terms
+    start = order.iris + order.blanks
+    blanks = ["_:" + labels[b] for b in terms[order.iris : start]]
+    literals = terms[start:]
+    names = _iri_names(terms[: order.iris]) + blanks + literals
+    # a plain or language-tagged literal is written as in N-Triples; a typed one may change
+    for i in compress(range(start, len(terms)), map(str.endswith, literals, repeat(">"))):
+        names[i] = _turtle_term(terms[i])
+    return names
+
+
+def _iri_names(iris: list[str]) -> list[str]:
+    """:func:`_turtle_term` of each IRI of a list sorted as :func:`_ordered` sorts them.
+
+    The IRIs a namespace starts are neighbours in that order, so each prefix is tried on one
+    slice of the list (C functions mapped over it), not each IRI against every prefix. A
+    longer namespace is tried later and wins, as in :func:`_turtle_iri`.
+    """
+    inside = list(map(_INSIDE, iris))
+    if any(map(contains, iris, repeat("\\"))) or _IRI_UNSAFE.search("".join(inside)):
+        return list(map(_turtle_term, iris))  # escapes: the sort order is not that of inside
+    names = list(iris)
+    for prefix, ns in reversed(_NAMESPACES):
+        lo = bisect_left(inside, ns)
+        hi = bisect_left(inside, ns[:-1] + chr(ord(ns[-1]) + 1), lo)
+        if lo == hi:
+            continue
+        local = list(map(itemgetter(slice(len(ns), None)), inside[lo:hi]))
+        fits = list(map(_TURTLE_LOCAL.fullmatch, local))
+        written = map(
+            add,
+            repeat(prefix + ":"),
+            map(str.replace, compress(local, fits), repeat("/"), repeat("\\/")),
+        )
+        deque(map(names.__setitem__, compress(range(lo, hi), fits), written), maxlen=0)
+    return names
+
+
 # ---------------------------------------------------------------------------------------------
 # N-Triples and N-Quads
 
 
-def _write_ntriples(found: Statements, labels: dict[str, str]) -> str:
-    lines = [_relabel(line, labels) for line in found[""]] if labels else list(found[""])
+def _relabelled(lines: list[str], labels: dict[str, str]) -> list[str]:
+    """The lines with each blank node written with its canonical label (a new list)."""
+    lines = list(lines)
+    if labels:
+        for i in compress(range(len(lines)), map(str.__contains__, lines, repeat("_:"))):
+            lines[i] = _relabel(lines[i], labels)
+    return lines
+
+
+def _write_ntriples(data: _Data) -> str:
+    lines = _relabelled(data.lines.get("", []), data.labels)
+    if not lines:
+        return ""
     lines.sort()  # as whole lines: no line is the start of another followed by " "
-    return "".join(line + " .\n" for line in lines)
+    if data.repeats:
+        lines = list(compress(lines, map(ne, lines, chain(("",), lines))))
+    lines.append("")
+    return " .\n".join(lines)
 
 
-def _write_nquads(found: Statements, labels: dict[str, str]) -> str:
+def _write_nquads(data: _Data) -> str:
     out = []
-    for name in sorted(found):
-        graph = " " + _nt_iri(name) + " .\n"
-        lines = [_relabel(line, labels) for line in found[name]] if labels else found[name]
-        out.extend(line + graph for line in sorted(lines))
+    for name in sorted(data.lines):
+        lines = _relabelled(data.lines[name], data.labels)
+        lines.sort()
+        lines.append("")
+        out.append((" " + _nt_iri(name) + " .\n").join(lines))
     return "".join(out)
 
 
@@ -737,19 +979,20 @@ def _write_nquads(found: Statements, labels: dict[str, str]) -> str:
 # Turtle and TriG
 
 
-def _write_turtle(found: Statements, labels: dict[str, str]) -> str:
-    names = _names(labels)
-    body = _TurtleBody(_split(found[""]), labels, _inlinable(found), "", names)
-    return _prefix_block() + "".join(body.write())
+def _write_turtle(data: _Data) -> str:
+    if not data.lines:
+        return _prefix_block()
+    body = _TurtleBody(data, "", _inlinable(data.blank), "").write()
+    body.insert(0, _prefix_block())
+    return "".join(body)
 
 
-def _write_trig(found: Statements, labels: dict[str, str]) -> str:
-    inline = _inlinable(found)
-    names = _names(labels)
+def _write_trig(data: _Data) -> str:
+    inline = _inlinable(data.blank)
     out = [_prefix_block()]
-    for name in sorted(found):
+    for name in sorted(data.lines):
         out.append("\n")
-        body = _TurtleBody(_split(found[name]), labels, inline, _INDENT, names).write()
+        body = _TurtleBody(data, name, inline, _INDENT).write()
         head = _turtle_iri(name) + " {\n" if name else "{\n"
         out.append(head + "".join(body).lstrip("\n") + "}\n")
     return "".join(out)
@@ -759,7 +1002,7 @@ def _prefix_block() -> str:
     return "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in PREFIXES.items())
 
 
-def _inlinable(found: Statements) -> set[str]:
+def _inlinable(blank: Statements) -> set[str]:
     """Blank nodes that are the object of exactly one triple and live in one graph only.
 
     Such a node can be written as ``[ ... ]`` where it is used, with no label; a node used
@@ -767,10 +1010,8 @@ def _inlinable(found: Statements) -> set[str]:
     """
     uses: dict[str, int] = defaultdict(int)
     graphs: dict[str, set[str]] = defaultdict(set)
-    for g, lines in found.items():
+    for g, lines in blank.items():
         for line in lines:
-            if "_:" not in line:
-                continue
             s, _, o = line.split(" ", 2)
             if o[0] == "_":
                 uses[o] += 1
@@ -783,33 +1024,39 @@ def _inlinable(found: Statements) -> set[str]:
 class _TurtleBody:
     """The statements of one graph in Turtle: grouped by subject, sorted, blank nodes inlined.
 
-    Subjects that are IRIs are written as the sorted triples stream by; the statements of
+    Subjects that are IRIs are written all at once (:meth:`_iri_subjects`); the statements of
     blank nodes (which sort last) are gathered first, to be written inline where used.
     """
 
-    def __init__(
-        self,
-        triples: list[list[str]],
-        labels: dict[str, str],
-        inline: set[str],
-        indent: str,
-        names: dict[str, str],
-    ) -> None:
-        self.names = names
+    def __init__(self, data: _Data, graph: str, inline: set[str], indent: str) -> None:
         self.indent = indent
-        self.ordered = _sorted_triples(triples, labels)
-        self.cut = len(self.ordered)  # where the blank subjects start
-        while self.cut and self.ordered[self.cut - 1][0][0] == "_":
-            self.cut -= 1
+        self.order = order = _Sorted(data, graph)
+        self.labels = data.labels
+        self.names = _names(data.labels)  # for the few terms written one by one
+        terms = order.terms
         # blank subject -> [(predicate, [objects])], all in output order
-        self.props = {
-            s: _entries(group) for s, group in groupby(self.ordered[self.cut :], key=itemgetter(0))
-        }
+        self.props: dict[str, list[tuple[str, list[str]]]] = {}
+        rows = range(order.cut, len(order.subject))
+        for s, group in groupby(rows, key=order.subject.__getitem__):
+            self.props[terms[s]] = self._entries(list(group))
         # subjects with a blank node as object: their objects may be written inline
-        self.holders = {t[0] for t in triples if t[2][0] == "_"} if labels else set()
+        self.holders: set[int] = set()
+        for line in data.blank[graph]:
+            s, _, o = line.split(" ", 2)
+            if o[0] == "_" and s[0] == "<":
+                self.holders.add(int(order.rank[s]))
         self.inline = set(inline)  # one with no statements of its own is written ``[]``
         self.done: set[str] = set()
         self.lists = self._find_lists()
+
+    def _entries(self, rows: Sequence[int]) -> list[tuple[str, list[str]]]:
+        """The triples ``rows`` (of one subject) as [(predicate, [objects])]."""
+        order = self.order
+        term = order.terms.__getitem__
+        return [
+            (order.predicates[p], [term(order.object[i]) for i in group])
+            for p, group in groupby(rows, key=order.predicate.__getitem__)
+        ]
 
     def _find_lists(self) -> dict[str, list[str]]:
         """Well-formed RDF lists whose nodes are all inlinable: head -> items."""
@@ -840,19 +1087,7 @@ class _TurtleBody:
         return found
 
     def write(self) -> list[str]:
-        out: list[str] = []
-        before = "\n" + self.indent
-        cont = self.indent + _INDENT
-        if self.holders:
-            for subject, group in groupby(self.ordered[: self.cut], key=itemgetter(0)):
-                entries = _entries(group)
-                if subject in self.holders:
-                    body = self._po_list(entries, cont)
-                else:
-                    body = _plain_po_list(entries, cont, self.names)
-                out.append(f"{before}{self.names[subject]} {body} .\n")
-        else:
-            _write_plain(self.ordered, self.cut, before, cont, self.names, out)
+        out = self._iri_subjects()
         for subject in self.props:
             if subject not in self.inline:
                 out.append(self._statement(subject))
@@ -863,6 +1098,85 @@ class _TurtleBody:
                 self.inline.discard(subject)
                 out.append(self._statement(subject))
         return out
+
+    def _iri_subjects(self) -> list[str]:
+        """The statements of the subjects that are IRIs, as pieces of text.
+
+        This is where a million triples go, so it is written without a Python loop over them:
+        each triple gives two pieces, the text before its object (``, `` after an object of
+        the same predicate, `` ;`` and the predicate after another predicate, `` .`` and the
+        subject after another subject) and its object; lists of objects too long for a line
+        are then wrapped, and the subjects that hold a blank node are written one by one.
+        """
+        order = self.order
+        cut = order.cut
+        if not cut:
+            return []
+        names = _turtle_names(order, self.labels)
+        name = names.__getitem__
+        before = "\n" + self.indent
+        indent = self.indent + _INDENT
+        heads = ["a " if p == _RDF_TYPE else self.names[p] + " " for p in order.predicates]
+        subject, predicate, group = order.subject[:cut], order.predicate[:cut], order.group[:cut]
+        new_subject = list(map(ne, subject, chain((-1,), subject)))
+        new_group = list(map(ne, group, chain((-1,), group)))
+        del group
+        # the text before each object: ", " or the predicate...
+        choice = [(", ", " ;\n" + indent + head) for head in heads]
+        pieces = list(map(getitem, map(choice.__getitem__, predicate), new_group))
+        objects = list(map(name, order.object[:cut]))
+        # ... or the subject and its first predicate
+        starts = list(compress(range(cut), new_subject))
+        first = map(subject.__getitem__, starts)
+        head = map(getitem, repeat([" " + h for h in heads]), map(predicate.__getitem__, starts))
+        text = map(add, map(add, repeat(" .\n" + before), map(name, first)), head)
+        deque(map(pieces.__setitem__, starts, text), maxlen=0)
+        pieces[0] = pieces[0][3:]  # no " ." before the first subject
+        self._wrap(pieces, objects, list(compress(range(cut), new_group)), predicate, heads)
+        if self.holders:
+            held = list(map(self.holders.__contains__, map(subject.__getitem__, starts)))
+            ends = chain(starts[1:], (cut,))
+            for start, end in zip(compress(starts, held), compress(ends, held), strict=True):
+                po = self._po_list(self._entries(range(start, end)), indent)
+                lead = " .\n" + before if start else before
+                pieces[start] = f"{lead}{name(subject[start])} {po}"
+                objects[start] = ""
+                pieces[start + 1 : end] = objects[start + 1 : end] = [""] * (end - start - 1)
+        out = [""] * (2 * cut + 1)
+        out[0:-1:2] = pieces
+        out[1:-1:2] = objects
+        out[-1] = " .\n"
+        return out
+
+    def _wrap(
+        self,
+        pieces: list[str],
+        objects: list[str],
+        starts: list[int],
+        predicate: list[int],
+        heads: list[str],
+    ) -> None:
+        """One object a line for a predicate whose objects do not fit in :data:`_WIDTH`."""
+        indent = self.indent + _INDENT
+        ends = starts[1:]
+        ends.append(len(objects))
+        several = list(map(gt, map(sub, ends, starts), repeat(1)))
+        starts = list(compress(starts, several))
+        if not starts:
+            return
+        ends = list(compress(ends, several))
+        width = list(accumulate(map(len, objects), initial=0))
+        # len(indent) + len(head) + the objects' lengths + ", " between them
+        line = map(
+            add,
+            map(sub, map(width.__getitem__, ends), map(width.__getitem__, starts)),
+            map(add, map(mul, map(sub, ends, starts), repeat(2)), repeat(len(indent) - 2)),
+        )
+        line = map(add, line, map(len, map(heads.__getitem__, map(predicate.__getitem__, starts))))
+        wrap = ",\n" + indent + _INDENT
+        long = list(map(gt, line, repeat(_WIDTH)))
+        for start, end in zip(compress(starts, long), compress(ends, long), strict=True):
+            pieces[start + 1 : end] = repeat(wrap, end - start - 1)
 
     def _statement(self, subject: str) -> str:
         self.done.add(subject)
@@ -902,86 +1216,17 @@ class _TurtleBody:
         return "[\n" + inner + self._po_list(self.props[term], inner) + "\n" + indent + "]"
 
 
-def _plain_po_list(entries: list[tuple[str, list[str]]], indent: str, names: dict[str, str]) -> str:
-    """:meth:`_TurtleBody._po_list` when no object is a blank node: each object is its name."""
-    parts = []
-    get = names.__getitem__
-    for predicate, objects in entries:
-        rendered = list(map(get, objects))
-        head = "a " if predicate == _RDF_TYPE else get(predicate) + " "
-        line = head + ", ".join(rendered)
-        if len(objects) > 1 and len(indent) + len(line) > _WIDTH:
-            line = head + (",\n" + indent + _INDENT).join(rendered)
-        parts.append(line)
-    return (" ;\n" + indent).join(parts)
-
-
-def _write_plain(
-    ordered: list[list[str]],
-    stop: int,
-    before: str,
-    indent: str,
-    names: dict[str, str],
-    out: list[str],
-) -> None:
-    """The statements of ``ordered[:stop]``, none with a blank node, appended to ``out``.
-
-    What :meth:`_TurtleBody.write` does, in one pass over the triples: this is the loop a
-    million triples go through, so it does as little per triple as it can.
-    """
-    wrap = ",\n" + indent + _INDENT
-    next_predicate = " ;\n" + indent
-    heads = _Cache(lambda p: "a " if p == _RDF_TYPE else names[p] + " ")
-    subject = predicate = ""
-    head = ""
-    objects: list[str] = []
-    parts: list[str] = []
-    for s, p, o in islice(ordered, stop):
-        if p == predicate and s == subject:
-            objects.append(o)
-            continue
-        if objects:  # the last predicate's line
-            if len(objects) == 1:
-                parts.append(head + names[objects[0]])
-            else:
-                rendered = list(map(names.__getitem__, objects))
-                line = head + ", ".join(rendered)
-                if len(indent) + len(line) > _WIDTH:
-                    line = head + wrap.join(rendered)
-                parts.append(line)
-        if s != subject:
-            if parts:
-                out.append(f"{before}{names[subject]} {next_predicate.join(parts)} .\n")
-                parts = []
-            subject = s
-        predicate = p
-        head = heads[p]
-        objects = [o]
-    if objects:
-        rendered = list(map(names.__getitem__, objects))
-        line = head + ", ".join(rendered)
-        if len(objects) > 1 and len(indent) + len(line) > _WIDTH:
-            line = head + wrap.join(rendered)
-        parts.append(line)
-        out.append(f"{before}{names[subject]} {next_predicate.join(parts)} .\n")
-
-
-def _entries(triples: Iterable[Triple]) -> list[tuple[str, list[str]]]:
-    """The sorted triples of one subject as [(predicate, [objects])]."""
-    return [(p, [t[2] for t in group]) for p, group in groupby(triples, key=itemgetter(1))]
-
-
 # ---------------------------------------------------------------------------------------------
 # JSON-LD
 
 
-def _write_jsonld(found: Statements, labels: dict[str, str]) -> str:
+def _write_jsonld(data: _Data) -> str:
     """JSON-LD with the context inline, one node object per line (so a diff shows subjects)."""
     context = json.dumps(jsonld_context()["@context"], ensure_ascii=False, indent=2)
     out = ['{\n  "@context": ', context.replace("\n", "\n  "), ',\n  "@graph": [']
     first = True
-    for name in sorted(found):
-        nodes = [_json(node) for node in _jsonld_nodes(_split(found[name]), labels)]
+    for name in sorted(data.lines):
+        nodes = [_json(node) for node in _jsonld_nodes(data, name)]
         if not name:  # the default graph's nodes stand at the top level
             items = nodes
         else:
@@ -998,11 +1243,12 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
-def _jsonld_nodes(triples: list[list[str]], labels: dict[str, str]) -> list[dict[str, Any]]:
+def _jsonld_nodes(data: _Data, graph: str) -> list[dict[str, Any]]:
+    labels = data.labels
     nodes: list[dict[str, Any]] = []
     current = ""
     node: dict[str, Any] = {}
-    for s, p, o in _sorted_triples(triples, labels):
+    for s, p, o in _Sorted(data, graph).triples():
         if s != current:
             current = s
             node = {"@id": _jsonld_id(s, labels)}
@@ -1069,12 +1315,13 @@ def _xml_element(iri: str) -> tuple[str, str]:
     return f"p:{match.group()}", f' xmlns:p="{_xml_escape(ns, _XML_ATTR)}"'
 
 
-def _write_rdfxml(found: Statements, labels: dict[str, str]) -> str:
+def _write_rdfxml(data: _Data) -> str:
+    labels = data.labels
     out = ['<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF']
     out.extend(f'\n    xmlns:{p}="{_xml_escape(iri, _XML_ATTR)}"' for p, iri in PREFIXES.items())
     out.append(">\n")
     current = ""
-    for s, p, o in _sorted_triples(_split(found[""]), labels):
+    for s, p, o in _Sorted(data, "").triples() if data.lines else ():
         if s != current:
             if current:
                 out.append("  </rdf:Description>\n")
@@ -1108,7 +1355,7 @@ def _xml_node(term: str, attribute: str, labels: dict[str, str]) -> str:
     return f'rdf:{attribute}="{_xml_escape(_iri(term), _XML_ATTR)}"'
 
 
-_WRITERS: dict[Format, Callable[[Statements, dict[str, str]], str]] = {
+_WRITERS: dict[Format, Callable[[_Data], str]] = {
     Format.TURTLE: _write_turtle,
     Format.NTRIPLES: _write_ntriples,
     Format.NQUADS: _write_nquads,

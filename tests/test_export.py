@@ -447,6 +447,8 @@ _ODD_LITERALS = [
     Literal("non-character \ufffe \uffff and \\uFFFE typed in"),
     Literal('ends like a typed one "^^<http://www.w3.org/2001/XMLSchema#date> .'),
     Literal('tab\tquote"back\\slash\x7f\x01', lang="vi"),
+    # a quote in the text: the literal starts at its first quote, not at the last one
+    Literal('x"01.50', datatype=XSD.decimal),
 ]
 
 
@@ -521,6 +523,10 @@ def test_random_graphs_give_the_same_bytes_on_oxigraph(rows: list) -> None:
         st.dates().map(lambda d: (d.isoformat(), XSD.date)),
         st.sampled_from([("true", XSD.boolean), ("false", XSD.boolean)]),
         st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True).map(lambda t: (t, XSD.date)),
+        st.from_regex(r"[0-9]{4}", fullmatch=True).map(lambda t: (t, XSD.gYear)),
+        st.from_regex(r"-?(?:0|[1-9][0-9]{0,17})(?:\.[0-9]{1,18})?", fullmatch=True).map(
+            lambda t: (t, XSD.decimal)
+        ),
     )
 )
 def test_forms_kept_as_they_are_are_those_rdflib_keeps(pair: tuple[str, URIRef]) -> None:
