@@ -39,6 +39,7 @@ import re
 from bisect import bisect_left
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cached_property, lru_cache
 from itertools import accumulate, chain, compress, groupby, islice, repeat
 from operator import (
@@ -237,8 +238,14 @@ def _statements(kg: KnowledgeGraph, graph: str | None) -> _Data:
     found: Statements = {}
     blank: Statements = {}
     if dump is not None:  # Oxigraph writes the N-Triples itself
-        for name in names:
-            found[str(name)], blank[str(name)] = _oxigraph_lines(dump, name)
+        # in Rust, letting go of the interpreter: the next graph is written while this one is
+        # read (one ahead, so that no more than two dumps are held at once)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            dumps = deque(pool.submit(dump, name) for name in names[:1])
+            for i, name in enumerate(names):
+                if i + 1 < len(names):
+                    dumps.append(pool.submit(dump, names[i + 1]))
+                found[str(name)], blank[str(name)] = _oxigraph_lines(dumps.popleft())
     else:
         terms = _RdflibTerms()
         quads = (
@@ -551,14 +558,13 @@ _SAME = {  # forms rdflib writes back unchanged: (datatype, pattern of the form)
 }
 
 
-def _oxigraph_lines(dump: Callable[[URIRef], bytes], name: URIRef) -> tuple[list[str], list[str]]:
+def _oxigraph_lines(dump: Future[bytes]) -> tuple[list[str], list[str]]:
     """Oxigraph's N-Triples of one graph as lines ``s p o``, each term as rdflib would give it.
 
-    :param dump: the store's N-Triples writer (the bytes are let go as soon as they are read).
-    :param name: the graph.
+    :param dump: the store's N-Triples of the graph, being written.
     :returns: the lines, and those of them that may hold a blank node.
     """
-    data = dump(name)
+    data = dump.result()
     lines: list[str] = []
     blank: list[str] = []
     forms: dict[str, str] = {}

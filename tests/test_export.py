@@ -13,6 +13,7 @@ import random
 import re
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -373,9 +374,12 @@ def test_a_blank_node_in_two_graphs_stays_one_node_in_trig() -> None:
 
 _predicates = st.sampled_from([URIRef("urn:p"), RDFS.label, RDF.type])
 _terms = st.sampled_from([URIRef("urn:a"), URIRef(PREFIXES["id"] + "unit/01"), RDF.type])
+# text as kg.io.parse gives it back: NFC (a compatibility ideograph such as U+F900 is read
+# back as U+8C48), so that a round trip compares like with like
+_nfc_text = st.text(max_size=8).map(lambda t: unicodedata.normalize("NFC", t))
 _literals = st.one_of(
-    st.text(max_size=8).map(Literal),
-    st.text(max_size=5).map(lambda t: Literal(t, lang="vi")),
+    _nfc_text.map(Literal),
+    _nfc_text.map(lambda t: Literal(t[:5], lang="vi")),
     st.integers(-5, 500).map(Literal),
     st.sampled_from(
         [Literal("2020-10-22", datatype=XSD.date), Literal("1.0", datatype=XSD.decimal)]
