@@ -312,3 +312,26 @@ def test_the_national_graph_has_no_violation(national: kg.KnowledgeGraph) -> Non
     assert len(report.results) > 14000  # the units of both lists lack an English label
     assert all(r.severity.name.lower() != "violation" for r in report.results)
     assert URIRef("https://w3id.org/cchc/ontology#EnglishLabelProperty") in messages
+
+
+@pytest.mark.parametrize("inverted", [True, False])
+def test_a_constraint_read_from_its_predicate_gives_the_same_results(
+    monkeypatch: pytest.MonkeyPatch, inverted: bool
+) -> None:
+    """The inverted query of a one-predicate constraint (``kg.shacl_sparql._Chooser``) finds
+    what the query from the focus nodes finds: every shape case at once, each way forced."""
+    from kg import shacl_sparql
+
+    data = Graph()
+    for case in CASES:
+        data.parse(case)
+    data += _ontology()
+    expected = _key(kg.validate(data, _shapes(), engine="sparql"), _shapes())
+
+    def count(self: Any, pattern: str) -> int:  # predicate's triples are counted with a LIMIT
+        return int(not inverted) if "LIMIT" in pattern else 1
+
+    monkeypatch.setattr(shacl_sparql._Chooser, "count", count)
+    forced = kg.validate(data, _shapes(), engine="sparql")
+    assert _key(forced, _shapes()) == expected
+    assert any(c.inverted for c in compile_shapes(_shapes()))
