@@ -207,7 +207,7 @@ def _oxigraph(
     form: str,
     dataset: tuple[Sequence[URIRef], Sequence[URIRef]] | None,
 ) -> tuple:
-    from kg.stores.oxigraph import to_oxigraph, to_rdflib
+    from kg.stores.oxigraph import graph_triples, select_rows, to_oxigraph
     from kg.stores.remote import substitute
 
     options: dict[str, Any] = {"use_default_graph_as_union": True}
@@ -226,14 +226,9 @@ def _oxigraph(
     if form == "ASK":
         return _empty(), _empty(), bool(answer), []
     if form == "SELECT":
-        names = [v.value for v in answer.variables]
-        rows = (
-            {n: to_rdflib(v) for n, v in zip(names, solution, strict=True) if v is not None}
-            for solution in answer
-        )
+        names, rows = select_rows(answer)
         return rows, _empty(), None, names
-    triples = ((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in answer)
-    return _empty(), triples, None, []
+    return _empty(), graph_triples(answer), None, []
 
 
 def _empty() -> Iterator[Any]:

