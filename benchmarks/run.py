@@ -628,7 +628,7 @@ def floors(figures: dict[str, Any]) -> str:
         ((q.get("seconds", float("inf")), name) for name, q in queries.items()),
         reverse=True,
     )
-    over = [f"`{name}` {_fmt_s(t)}" for t, name in slow if not t <= 0.2]
+    over = [f"`{name}` {_fmt_s(t)}" + _rows(queries[name]) for t, name in slow if not t <= 0.2]
     worst = f"slowest `{slow[0][1]}` {_fmt_s(slow[0][0])}" if slow else ""
     rows.append(
         (
@@ -697,6 +697,12 @@ def floors(figures: dict[str, Any]) -> str:
     lines = ["| floor | measured | met |", "|---|---|---|"]
     lines += [f"| {name} | {value} | {mark(ok)} |" for name, value, ok in rows]
     return "\n".join(lines) + "\n"
+
+
+def _rows(entry: dict[str, Any]) -> str:
+    """How big the answer was that took the time, as " (57,441 rows)"."""
+    rows = entry.get("rows")
+    return f" ({rows:,} rows)" if isinstance(rows, int) else ""
 
 
 def _query(b: dict[str, Any], name: str) -> Any:
