@@ -239,7 +239,8 @@ def _child_work(
         else:
             entry = _time_query(graph, stored, params, repeat, timeout)
         out["queries"][stored.name] = entry
-        print(f"  {stored.name}: {_fmt_s(entry.get('seconds'))}", file=sys.stderr, flush=True)
+        shown = _fmt_s(entry.get("seconds"), timeout)
+        print(f"  {stored.name}: {shown}", file=sys.stderr, flush=True)
     out["query_parse"] = statistics.median(parse_times)
     out["query_timeout"] = timeout
     out["peak_kb"] = max([_rss_kb(), *peaks])
@@ -435,11 +436,12 @@ def measure(
     return figures
 
 
-def _fmt_s(seconds: float | None) -> str:
+def _fmt_s(seconds: float | None, limit: int = QUERY_TIMEOUT) -> str:
+    """Seconds for people; ``inf`` (stopped at the time limit) as "> limit"."""
     if seconds is None or seconds != seconds:
         return "–"
     if seconds == float("inf"):
-        return f"> {QUERY_TIMEOUT} s"
+        return f"> {limit} s"
     if seconds < 1:
         return f"{seconds * 1000:.0f} ms"
     return f"{seconds:.2f} s"
