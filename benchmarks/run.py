@@ -700,7 +700,8 @@ def floors(figures: dict[str, Any]) -> str:
         label = _label(int(size_text.removesuffix("-disk")))
         rows.append(
             (
-                f"{label}: load and answer the catalog on the on-disk store, in memory",
+                f"{label}: load and answer the whole catalog on the on-disk store, without "
+                "running out of memory",
                 f"loaded in {_fmt_s((disk.get('load') or {}).get('seconds'))}; "
                 f"{len(done)} of {len(answered)} queries answered; peak RSS {peak:,.0f} MB",
                 None if not answered else len(done) == len(answered),
