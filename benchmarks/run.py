@@ -640,8 +640,11 @@ def floors(figures: dict[str, Any]) -> str:
         ((q.get("seconds", float("inf")), name) for name, q in queries.items()),
         reverse=True,
     )
-    over = [f"`{name}` {_fmt_s(t)}" + _rows(queries[name]) for t, name in slow if not t <= 0.2]
-    worst = f"slowest `{slow[0][1]}` {_fmt_s(slow[0][0])}" if slow else ""
+    limit = _timeout(ox)
+    over = [
+        f"`{name}` {_fmt_s(t, limit)}" + _rows(queries[name]) for t, name in slow if not t <= 0.2
+    ]
+    worst = f"slowest `{slow[0][1]}` {_fmt_s(slow[0][0], limit)}" if slow else ""
     rows.append(
         (
             "1M: every catalog query, median < 200 ms (Oxigraph in memory)",

@@ -215,6 +215,26 @@ def test_the_benchmark_scripts_run_in_quick_mode(tmp_path: Path) -> None:
     assert "| load (parse Turtle) |" in docs.read_text(encoding="utf-8")
 
 
+def test_the_floors_table_names_each_slow_query_with_its_answer_and_limit() -> None:
+    run = importlib.import_module("benchmarks.run")
+    queries = {
+        "stopped": {"seconds": float("inf"), "rows": None},
+        "listing": {"seconds": 0.5, "rows": 7636},
+        "lookup": {"seconds": 0.01, "rows": 1},
+    }
+    figures = {
+        "sizes": {"1000000": {"oxigraph": {"work": {"query_timeout": 30, "queries": queries}}}},
+        "build": 6.5,
+    }
+    lines = run.floors(figures).splitlines()
+    catalog = next(line for line in lines if "every catalog query" in line)
+    assert "1 of 3 under" in catalog and catalog.endswith("| **no** |")
+    assert "`stopped` > 30 s" in catalog and "`listing` 500 ms (7,636 rows)" in catalog
+    assert "`lookup`" not in catalog
+    build = next(line for line in lines if "kg build" in line)
+    assert "6.50 s" in build and build.endswith("| yes |")
+
+
 @pytest.mark.parametrize("case", [p for p in CASES if p.stem.startswith(("Agency", "Observation"))])
 def test_a_graph_on_oxigraph_is_validated_in_place_with_pyshacl_results(case: Path) -> None:
     """``kg validate`` of a graph held by Oxigraph reads the store where it is, no copy."""

@@ -116,7 +116,7 @@ def _text(value: str, language: str | None) -> Literal:
     rdflib's constructor parses the lexical form against its datatype and checks the tag;
     a string has no datatype to parse and Oxigraph has checked the tag, so the literal is
     made as the constructor ends up making it (its value is the string itself).
-    tests/test_backends.py holds it equal to the constructor's, slot by slot.
+    tests/test_oxigraph_terms.py holds it equal to the constructor's, slot by slot.
     """
     literal = str.__new__(Literal, value)
     literal._language = language
