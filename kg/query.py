@@ -374,7 +374,9 @@ class Results:
             # turned back into a dict, cost more than Oxigraph's answer at 50,000 rows)
             shown = [(v, Variable(v)) for v in self.variables]
             for binding in result.bindings:
-                self.rows.append({v: binding[k] for v, k in shown if binding.get(k) is not None})
+                self.rows.append(
+                    {v: value for v, k in shown if (value := binding.get(k)) is not None}
+                )
 
     def __iter__(self) -> Iterator[dict[str, Node]]:
         return iter(self.rows)

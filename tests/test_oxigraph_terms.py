@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
@@ -56,7 +58,7 @@ def test_one_answer_makes_each_term_once() -> None:
     assert convert(to_oxigraph(Literal("Hà Nội", lang="en"))) is not first
 
 
-def test_a_construct_answer_is_a_graph_that_serialises(tmp_path) -> None:
+def test_a_construct_answer_is_a_graph_that_serialises(tmp_path: Path) -> None:
     data = tmp_path / "d.ttl"
     data.write_text(
         "@prefix org: <http://www.w3.org/ns/org#> .\n"
