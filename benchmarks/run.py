@@ -130,7 +130,7 @@ def _alarm(_sig: int, _frame: Any) -> None:
 def _ubnd01(graph: Any) -> str:
     """The People's Committee of province 01 in the synthetic graph (its IRI depends on the
     generated name)."""
-    from kg.query import parse_query
+    from kg.sparql import parse_query
 
     text = (
         "SELECT ?a WHERE { ?a cchc:governs <https://w3id.org/cchc/id/unit/01> ; "
@@ -183,7 +183,8 @@ def _query_in_child(
 def _child_query(path: Path, name: str, ubnd01: str, repeat: int) -> dict[str, Any]:
     """One stored query on the on-disk store, opened read-only."""
     from kg.graph import KnowledgeGraph
-    from kg.query import default_catalog, parse_query
+    from kg.query import default_catalog
+    from kg.sparql import parse_query
 
     graph = KnowledgeGraph.open(path=_store_dir(path))
     stored = next(q for q in default_catalog(ROOT) if q.name == name)
@@ -210,7 +211,8 @@ def _child_work(
     import kg
     from kg.export import serialize
     from kg.graph import KnowledgeGraph
-    from kg.query import default_catalog, parse_query
+    from kg.query import default_catalog
+    from kg.sparql import parse_query
 
     if backend == "oxigraph-disk":  # the store the load child left, opened as a user would
         graph = KnowledgeGraph.open(path=_store_dir(path))
@@ -255,7 +257,7 @@ def _child_work(
         if backend == "oxigraph":
             from kg.shacl_sparql import validate_store
 
-            report = validate_store(graph.store.store, shapes, union=True)
+            report = validate_store(graph.store.oxigraph(), shapes, union=True)
         else:
             report = kg.validate(graph, shapes, engine="sparql")
         fast.append(time.perf_counter() - start)

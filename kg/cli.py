@@ -287,7 +287,7 @@ def build(
 
     Example: kg build -o dist/cchc.trig; kg build --store oxigraph --path store/
     """
-    from kg.build import build_to_file
+    from kg.build_file import build_to_file
     from kg.io import Format
     from kg.render import render_report
     from kg.stores.disk import OnDiskBuild
@@ -477,7 +477,7 @@ def query(
     ASK queries print true or false and exit 0 or 1. With --limit, a page of the rows is
     shown, and a note on stderr says when the answer goes on past it.
 
-    Example: kg query par-index-ranking --param year=2019
+    Example: kg query top-provinces --param index=id:index/pci --param year=2019 --param n=3
     """
     from kg.query import StoredQuery, default_catalog, run
     from kg.render import render_catalog, render_query_output

@@ -68,6 +68,7 @@ from kg.errors import KgUsageError
 from kg.graph import KnowledgeGraph
 from kg.io import Format, quiet_rdflib, write_atomic
 from kg.namespaces import PREFIXES
+from kg.ntriples import IRI_UNSAFE, nt_iri, quote, term, unescape
 
 __all__ = [
     "CONTEXT_FILE",
@@ -188,15 +189,6 @@ def export(
     return data
 
 
-def _quads(kg: KnowledgeGraph, graph: str | None) -> list[tuple[Node, Node, Node, URIRef]]:
-    """The quads of every named graph, or of the one named ``graph``, as rdflib terms."""
-    if graph is not None:
-        kg.graph(graph)  # raises with the list of names when there is no such graph
-        name = kg.resolve_name(graph)
-        return [(s, p, o, name) for s, p, o in kg.triples(name)]
-    return list(kg.quads())
-
-
 class _Data:
     """What the writers take: the lines ``s p o`` of each graph, and the blank-node labels.
 
@@ -234,46 +226,20 @@ def _statements(kg: KnowledgeGraph, graph: str | None) -> _Data:
         names = [kg.resolve_name(graph)]
     else:
         names = kg.graph_names()
-    dump = getattr(kg.store, "ntriples", None)
+    dump = kg.store.dump_ntriples
     found: Statements = {}
     blank: Statements = {}
-    if dump is not None:  # Oxigraph writes the N-Triples itself
-        # in Rust, letting go of the interpreter: the next graph is written while this one is
-        # read (one ahead, so that no more than two dumps are held at once)
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            dumps = deque(pool.submit(dump, name) for name in names[:1])
-            for i, name in enumerate(names):
-                if i + 1 < len(names):
-                    dumps.append(pool.submit(dump, names[i + 1]))
-                found[str(name)], blank[str(name)] = _oxigraph_lines(dumps.popleft())
-    else:
-        terms = _RdflibTerms()
-        quads = (
-            ((s, p, o, names[0]) for s, p, o in kg.triples(names[0]))
-            if graph is not None
-            else kg.quads()
-        )
-        text = terms.text
-        for s, p, o, g in quads:
-            found.setdefault(str(g), []).append(f"{text[s]} {text[p]} {text[o]}")
-        for name, lines in found.items():
-            blank[name] = _with_blanks(lines) if terms.blanks else []
+    # the store writes the N-Triples (Oxigraph in Rust, letting go of the interpreter): the next
+    # graph is written while this one is read (one ahead, so that no more than two dumps are
+    # held at once)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        dumps = deque(pool.submit(dump, name) for name in names[:1])
+        for i, name in enumerate(names):
+            if i + 1 < len(names):
+                dumps.append(pool.submit(dump, names[i + 1]))
+            found[str(name)], blank[str(name)] = _dumped_lines(dumps.popleft())
     names = sorted(name for name, lines in found.items() if lines)
     return _Data({name: found[name] for name in names}, {name: blank[name] for name in names})
-
-
-class _RdflibTerms:
-    """N-Triples text of rdflib terms; blank nodes get short ids of their own (``_:n1``)."""
-
-    def __init__(self) -> None:
-        self.blanks = 0
-        self.text: dict[Node, str] = _Cache(self._make)
-
-    def _make(self, term: Node) -> str:
-        if _is_blank(term):
-            self.blanks += 1
-            return f"_:n{self.blanks}"
-        return _nq_term(term)
 
 
 def graph_sizes(kg: KnowledgeGraph) -> list[tuple[URIRef, int]]:
@@ -344,11 +310,10 @@ def canonical_labels(quads: Sequence[Quad]) -> dict[BNode, str]:
     >>> list(one.values()) == list(two.values())
     True
     """
-    terms = _RdflibTerms()
-    text = terms.text
-    rows = [tuple("" if t is None else text[t] for t in quad) for quad in quads]
+    rows = [tuple("" if t is None else term(t) for t in quad) for quad in quads]
     labels = _canonical(rows)
-    return {b: labels[text[b]] for b in text if _is_blank(b)}
+    blanks = {t for quad in quads for t in quad if t is not None and _is_blank(t)}
+    return {b: labels[term(b)] for b in blanks}
 
 
 def _blank_labels(blank: Statements) -> dict[str, str]:
@@ -358,7 +323,7 @@ def _blank_labels(blank: Statements) -> dict[str, str]:
     """
     rows = []
     for name, lines in blank.items():
-        graph = _nt_iri(name) if name else ""
+        graph = nt_iri(name) if name else ""
         for line in lines:
             if "_:" in line:  # also in a literal's text: the split tells
                 s, p, o = line.split(" ", 2)
@@ -480,60 +445,15 @@ def _sha(text: str) -> str:
 # Terms
 
 
-_IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-_STRING_UNSAFE = re.compile(r'[\x00-\x1f\x7f"\\]')
-_ECHAR = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
-_UNECHAR = {v[1]: k for k, v in _ECHAR.items()} | {"'": "'"}
-_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
-
-
-def _nt_iri(iri: str) -> str:
-    return "<" + _IRI_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04X}", iri) + ">"
-
-
-def _quote(text: str) -> str:
-    """A string literal body as N-Triples and Turtle both read it: one line, escaped."""
-    return '"' + _STRING_UNSAFE.sub(lambda m: _ECHAR.get(m.group(), _uchar(m.group())), text) + '"'
-
-
-def _uchar(char: str) -> str:
-    return f"\\u{ord(char):04X}"
-
-
-def _unescape(text: str) -> str:
-    """The characters an N-Triples string or IRI body stands for (``\\n``, ``\\u00E9``)."""
-    if "\\" not in text:
-        return text
-
-    def one(m: re.Match[str]) -> str:
-        code = m.group(1) or m.group(2)
-        return chr(int(code, 16)) if code else _UNECHAR.get(m.group(3), m.group(3))
-
-    return _ESCAPE.sub(one, text)
-
-
-@lru_cache(maxsize=262144)
-def _nq_term(term: Node) -> str:
-    """An IRI or literal as N-Quads writes it (blank nodes are the caller's business)."""
-    if _is_literal(term):
-        text = _quote(str(term))
-        if term.language:
-            return f"{text}@{term.language}"
-        if term.datatype is not None:
-            return f"{text}^^{_nt_iri(term.datatype)}"
-        return text
-    return _nt_iri(str(term))
-
-
 def _iri(term: str) -> str:
     """The IRI an N-Triples ``<...>`` term stands for."""
-    return _unescape(term[1:-1])
+    return unescape(term[1:-1])
 
 
 def _literal(term: str) -> tuple[str, str, str]:
     """An N-Triples literal as (text, language or "", datatype IRI or "")."""
     close = term.rfind('"')  # a quote in the text is escaped; the suffix has none
-    text = _unescape(term[1:close])
+    text = unescape(term[1:close])
     suffix = term[close + 1 :]
     if not suffix:
         return text, "", ""
@@ -558,8 +478,8 @@ _SAME = {  # forms rdflib writes back unchanged: (datatype, pattern of the form)
 }
 
 
-def _oxigraph_lines(dump: Future[bytes]) -> tuple[list[str], list[str]]:
-    """Oxigraph's N-Triples of one graph as lines ``s p o``, each term as rdflib would give it.
+def _dumped_lines(dump: Future[bytes]) -> tuple[list[str], list[str]]:
+    """A store's N-Triples of one graph as lines ``s p o``, each term as rdflib would give it.
 
     :param dump: the store's N-Triples of the graph, being written.
     :returns: the lines, and those of them that may hold a blank node.
@@ -620,7 +540,7 @@ def _normalise_typed(text: str, forms: dict[str, str]) -> str:
             whole = text[start : stop + 1]
             form = forms.get(whole)
             if form is None:
-                form = forms[whole] = _rdflib_form(text[start + 1 : at], datatype)
+                form = forms[whole] = rdflib_form(text[start + 1 : at], datatype)
             if form != whole:
                 pieces += (text[done:start], form)
                 done = stop + 1
@@ -636,15 +556,15 @@ def _noncharacter(match: re.Match[str]) -> str:
     return escape if escape == "\\\\" else chr(int(escape[2:], 16))
 
 
-def _rdflib_form(body: str, datatype: str) -> str:
+def rdflib_form(body: str, datatype: str) -> str:
     """A typed literal as rdflib holds it, from its N-Triples string body and datatype."""
     same = _SAME.get(datatype)
     if same is not None and same.fullmatch(body):
         return f'"{body}"^^<{datatype}>'
-    text = _unescape(body)
+    text = unescape(body)
     if datatype == _XSD_STRING:
-        return _quote(text)
-    return _quote(str(Literal(text, datatype=URIRef(datatype)))) + "^^" + _nt_iri(datatype)
+        return quote(text)
+    return quote(str(Literal(text, datatype=URIRef(datatype)))) + "^^" + nt_iri(datatype)
 
 
 _CHUNK = 1 << 16
@@ -683,7 +603,7 @@ def _relabel(line: str, labels: dict[str, str]) -> str:
     return f"{s} {p} {o}"
 
 
-def _term_key(term: str, blanks: dict[str, str]) -> tuple[int, str, str, str]:
+def term_key(term: str, blanks: dict[str, str]) -> tuple[int, str, str, str]:
     """The sort key of a term: IRIs, then blank nodes, then literals.
 
     ``blanks`` maps a blank node to its sort text (see :func:`_blank_order`).
@@ -704,7 +624,7 @@ class _Sorted:
     """The triples of one graph in output order, each term as its rank in the term order.
 
     The order: by subject, predicate (``rdf:type`` first) and object, terms compared by
-    :func:`_term_key`. Blank nodes sort by what they say (their predicates and objects) before
+    :func:`term_key`. Blank nodes sort by what they say (their predicates and objects) before
     their label, so that the ``[ ... ]`` of a subject come in an order a reader can follow (the
     ``sh:property`` of a shape by ``sh:path``), not in the random-looking order of hashes.
 
@@ -778,9 +698,9 @@ _RPARTITION = methodcaller("rpartition", '"')
 
 
 def _ordered(terms: Iterable[str], blanks: dict[str, str]) -> tuple[list[str], int, int]:
-    """The terms in the order of :func:`_term_key`: IRIs, blank nodes, literals.
+    """The terms in the order of :func:`term_key`: IRIs, blank nodes, literals.
 
-    The same order as sorting by :func:`_term_key`, faster: the three kinds are told apart by
+    The same order as sorting by :func:`term_key`, faster: the three kinds are told apart by
     their first character and sorted apart (the IRIs are ASCII, which Python compares fastest),
     an IRI without escapes by what is inside its ``<...>``, taken by a C function rather than
     a Python one, and a literal without escapes by its text, quote and suffix.
@@ -811,7 +731,7 @@ def _sort_literals(literals: list[str]) -> None:
     # '"' and the text (the last quote closes it): strings compare faster than tuples
     texts = list(map(itemgetter(0), map(_RPARTITION, literals)))
     for i in compress(range(len(texts)), map(contains, texts, repeat("\\"))):
-        texts[i] = '"' + _unescape(texts[i][1:])
+        texts[i] = '"' + unescape(texts[i][1:])
     order = sorted(range(len(texts)), key=texts.__getitem__)
     literals[:] = map(literals.__getitem__, order)
     texts = list(map(texts.__getitem__, order))
@@ -826,8 +746,8 @@ def _sort_literals(literals: list[str]) -> None:
         end = i
 
 
-def _ranks(terms: Iterable[str], blanks: dict[str, str]) -> dict[str, int]:
-    """Each term's place in the order of :func:`_term_key` (see :func:`_ordered`)."""
+def term_ranks(terms: Iterable[str], blanks: dict[str, str]) -> dict[str, int]:
+    """Each term's place in the order of :func:`term_key` (see :func:`_ordered`)."""
     order = _ordered(terms, blanks)[0]
     return dict(zip(order, range(len(order)), strict=True))
 
@@ -876,7 +796,7 @@ def _turtle_iri(iri: str) -> str:
             local = iri[len(ns) :]
             if _TURTLE_LOCAL.fullmatch(local):
                 return f"{prefix}:{local.replace('/', chr(92) + '/')}"
-    return _nt_iri(iri)
+    return nt_iri(iri)
 
 
 _INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
@@ -928,7 +848,7 @@ def _iri_names(iris: list[str]) -> list[str]:
     longer namespace is tried later and wins, as in :func:`_turtle_iri`.
     """
     inside = list(map(_INSIDE, iris))
-    if any(map(contains, iris, repeat("\\"))) or _IRI_UNSAFE.search("".join(inside)):
+    if any(map(contains, iris, repeat("\\"))) or IRI_UNSAFE.search("".join(inside)):
         return list(map(_turtle_term, iris))  # escapes: the sort order is not that of inside
     names = list(iris)
     for prefix, ns in reversed(_NAMESPACES):
@@ -977,7 +897,7 @@ def _write_nquads(data: _Data) -> str:
         lines = _relabelled(data.lines[name], data.labels)
         lines.sort()
         lines.append("")
-        out.append((" " + _nt_iri(name) + " .\n").join(lines))
+        out.append((" " + nt_iri(name) + " .\n").join(lines))
     return "".join(out)
 
 

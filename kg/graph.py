@@ -11,19 +11,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, URIRef, Variable
 from rdflib.query import Result
 from rdflib.term import Node
 
-if TYPE_CHECKING:
-    from kg.query import Results
-
 from kg.errors import KgUsageError
-from kg.namespaces import GRAPH, PREFIXES, graph_name
-from kg.ntriples import read_ntriples
+from kg.io import load_file
+from kg.labels import LABEL_PROPERTIES
+from kg.namespaces import GRAPH, graph_name
+from kg.sparql import prepare
 from kg.stores import Quad, Store, Triple, open_store
+from kg.stores.base import QueryDataset, new_graph
+from kg.stores.memory import MemoryStore
 
 #: The named graph that holds the SHACL shapes: never part of the data that is validated.
 SHAPES_GRAPH = graph_name("ontology/shapes")
@@ -56,8 +57,6 @@ class KnowledgeGraph:
         """
         self._copy: Dataset | None = None  # see :attr:`dataset`
         if dataset is not None:
-            from kg.stores.memory import MemoryStore
-
             self._store: Store = MemoryStore(dataset)
         elif isinstance(store, Store):
             self._store = store
@@ -105,16 +104,8 @@ class KnowledgeGraph:
         code that should be fast on every store uses :meth:`graph`, :meth:`union`,
         :meth:`quads` and :meth:`sparql` instead. Changes made to the copy are not kept.
         """
-        dataset = getattr(self._store, "dataset", None)
-        if isinstance(dataset, Dataset):
-            return dataset
         if self._copy is None:
-            copy = Dataset(default_union=True)
-            for prefix, iri in PREFIXES.items():
-                copy.bind(prefix, iri, override=True, replace=True)
-            for s, p, o, g in self._store.quads():
-                copy.graph(g).add((s, p, o))
-            self._copy = copy
+            self._copy = self._store.as_dataset()
         return self._copy
 
     def resolve_name(self, name: str | URIRef) -> URIRef:
@@ -144,12 +135,16 @@ class KnowledgeGraph:
         terms are converted; any other store gets the same triples as rdflib terms.
         """
         self._copy = None
-        iri = self.resolve_name(name)
-        fast = getattr(self._store, "add_ntriples", None)
-        if fast is not None:
-            fast(iri, data)
-            return
-        self._store.add(iri, read_ntriples(data))
+        self._store.load_ntriples(self.resolve_name(name), data)
+
+    def add_construct(self, name: str | URIRef, text: str, *, source: str = "<rule>") -> None:
+        """Add what a CONSTRUCT query over the union makes to the named graph ``name``, the query
+        run where the store is (the derivation rules).
+
+        :raises KgParseError: the text is not valid SPARQL (file, line, column).
+        """
+        self._copy = None
+        self._store.add_construct(self.resolve_name(name), text, source=source)
 
     @contextmanager
     def writer(self, name: str | URIRef) -> Iterator[Graph]:
@@ -159,15 +154,9 @@ class KnowledgeGraph:
         in an rdflib graph (slow and memory-hungry) when the store is not rdflib's: on other
         stores they are sent in batches, the last when the ``with`` block ends.
         """
-        iri = self.resolve_name(name)
-        dataset = getattr(self._store, "dataset", None)
-        if isinstance(dataset, Dataset):
-            yield dataset.graph(iri)
-            return
         self._copy = None
-        sink = _Sink(self._store, iri)
-        yield sink  # type: ignore[misc]
-        sink.flush()
+        with self._store.writer(self.resolve_name(name)) as sink:
+            yield sink
 
     def graph(self, name: str | URIRef) -> Graph:
         """The named graph ``name``: the live graph on the memory store, a copy on others
@@ -179,13 +168,7 @@ class KnowledgeGraph:
         if iri not in set(self.graph_names()):
             names = ", ".join(self.short_name(n) for n in self.graph_names())
             raise KgUsageError(f"no graph named {name!s}; the graphs are: {names}")
-        dataset = getattr(self._store, "dataset", None)
-        if isinstance(dataset, Dataset):
-            return dataset.graph(iri)
-        out = _new_graph(iri)
-        for triple in self._store.triples(iri):
-            out.add(triple)
-        return out
+        return self._store.graph_view(iri)
 
     def graph_names(self) -> list[URIRef]:
         """The names of the non-empty named graphs, sorted."""
@@ -212,7 +195,7 @@ class KnowledgeGraph:
     def union(self, *, exclude: Iterable[str | URIRef] = ()) -> Graph:
         """A new graph with the triples of every named graph except those in ``exclude``."""
         skip = {self.resolve_name(n) for n in exclude}
-        out = _new_graph()
+        out = new_graph()
         for name in self.graph_names():
             if name not in skip:
                 for triple in self._store.triples(name):
@@ -228,11 +211,7 @@ class KnowledgeGraph:
 
         Tables show a label beside each IRI; this fetches just those, on any store.
         """
-        from rdflib import Variable
-
-        from kg.labels import LABEL_PROPERTIES
-
-        out = _new_graph()
+        out = new_graph()
         iris = sorted({t for t in terms if isinstance(t, URIRef)})
         if not iris:
             return out
@@ -249,34 +228,25 @@ class KnowledgeGraph:
                 out.add((row[Variable("s")], row[Variable("p")], row[Variable("o")]))  # type: ignore[index]
         return out
 
-    def sparql(self, query: str, *, bindings: Mapping[str, Node] | None = None) -> Result:
-        """Run a SPARQL query over the union of the named graphs.
+    def sparql(
+        self,
+        query: str,
+        *,
+        bindings: Mapping[str, Node] | None = None,
+        dataset: QueryDataset | None = None,
+    ) -> Result:
+        """Run a SPARQL query over the union of the named graphs (or over ``dataset``, or the
+        graphs its FROM and FROM NAMED name).
 
         The contract's prefixes are declared for the query, so ``org:`` or ``qb:`` need no
         PREFIX line. Values in ``bindings`` are bound as RDF terms, never pasted into the text.
+        Nothing here refuses a query: :func:`kg.query.run` is the path for untrusted text.
 
         :raises KgParseError: the query does not parse.
         :raises KgStoreError: the store could not answer (an endpoint down, a locked store).
         """
-        from kg.sparql import prepare
-
         prepared = prepare(query)
-        return self._store.query(query, prepared, dict(bindings or {}))
-
-    def query(self, query: str, /, *, allow_remote: bool = False, **params: object) -> Results:
-        """Run a catalog query by name (or a ``.rq`` file, or SPARQL text) with parameters.
-
-        >>> graph.query("par-index-ranking", year=2019).to_dataframe()  # doctest: +SKIP
-
-        :param query: a catalog name, a path to a ``.rq`` file, or SPARQL text.
-        :param allow_remote: allow SERVICE and FROM of IRIs outside the dataset.
-        :param params: the query's parameters, as strings or RDF terms.
-        :raises KgUsageError: unknown name or parameter, or a refused query.
-        :raises KgParseError: the query does not parse.
-        """
-        from kg.query import run
-
-        return run(self, query, params, allow_remote=allow_remote)
+        return self._store.query(query, prepared, dict(bindings or {}), dataset=dataset)
 
     def __len__(self) -> int:
         return len(self._store)
@@ -297,41 +267,8 @@ class KnowledgeGraph:
     ) -> KnowledgeGraph:
         """A graph of the RDF files a user brings, each file in a named graph of its own
         (a TriG or N-Quads file: in the named graphs it names). See :func:`kg.io.load_file`."""
-        from kg.io import load_file
 
         kg = cls(store=store)
         for path in paths:
             load_file(kg.store, path)
         return kg
-
-
-def _new_graph(identifier: URIRef | None = None) -> Graph:
-    out = Graph(identifier=identifier)
-    for prefix, iri in PREFIXES.items():
-        out.bind(prefix, iri, override=True, replace=True)
-    return out
-
-
-class _Sink:
-    """Takes ``add(triple)`` calls like an rdflib Graph and sends them to a store in batches."""
-
-    BATCH = 50_000
-
-    def __init__(self, store: Store, graph: URIRef) -> None:
-        self._store = store
-        self._graph = graph
-        self._buffer: list[Triple] = []
-
-    def add(self, triple: Triple) -> _Sink:
-        self._buffer.append(triple)
-        if len(self._buffer) >= self.BATCH:
-            self.flush()
-        return self
-
-    def bind(self, *args: Any, **kwargs: Any) -> None:
-        """Prefixes are the contract's, declared on export: nothing to do."""
-
-    def flush(self) -> None:
-        if self._buffer:
-            self._store.add(self._graph, self._buffer)
-            self._buffer = []

@@ -1,4 +1,5 @@
-"""Reading and writing RDF: one ``Format`` enum, ``parse()`` and ``serialize()``.
+"""Reading RDF files and writing any file: one ``Format`` enum, :func:`parse`, :func:`load_file`
+and :func:`write_atomic` (the writers of each format are :mod:`kg.export`'s).
 
 Every file that enters the graph goes through :func:`parse`, so the rules of the house hold for
 all of them: text is normalised to NFC (so "Hà Nội" typed with decomposed diacritics is the same
@@ -226,8 +227,8 @@ def parse(
     return graph
 
 
-#: The formats Oxigraph's own parser reads for :func:`load_file` (JSON-LD and RDF/XML keep to
-#: rdflib's parsers, whose handling of contexts and xml:base the project relies on).
+#: The formats a store parses itself in :func:`load_file` (JSON-LD and RDF/XML keep to rdflib's
+#: parsers, whose handling of contexts and xml:base the project relies on).
 _FAST_FORMATS = frozenset({Format.TURTLE, Format.NTRIPLES, Format.NQUADS, Format.TRIG})
 
 
@@ -249,8 +250,7 @@ def load_file(store: Store, source: str | Path, *, format: Format | None = None)
     :raises KgFileError: the file is missing or unreadable.
     """
     fmt = format or Format.from_extension(source)
-    fast = getattr(store, "load_rdf", None)
-    if fast is not None and fmt in _FAST_FORMATS:
+    if fmt in _FAST_FORMATS:
         raw = _read_bytes(source)
         decoded = _decode(raw, source)
         text = nfc(decoded)
@@ -260,7 +260,9 @@ def load_file(store: Store, source: str | Path, *, format: Format | None = None)
         # Oxigraph parses without the GIL: the typed literals are read meanwhile, in Python
         with ThreadPoolExecutor(max_workers=1) as pool:
             scan = pool.submit(_ill_typed_in, text) if "^^" in text else None
-            loaded = fast(data, fmt.rdflib_name, graph=graph, base_iri=_public_id(source))
+            loaded = store.load_rdf(
+                data, fmt.rdflib_name, graph=graph, base_iri=_public_id(source)
+            )
             ill = scan.result() if scan is not None else False
         if loaded:
             if ill is None:  # written in a way the quick reading does not follow

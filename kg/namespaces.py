@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SH, SKOS, TIME, XSD
@@ -61,6 +62,21 @@ def fold(text: str) -> str:
     """
     decomposed = unicodedata.normalize("NFD", text.translate(_FOLD))
     return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+
+
+def search_key(text: str) -> str:
+    """A name as search compares it: no diacritics, lower case, single spaces.
+
+    >>> search_key("  UBND   Thành phố Hà Nội")
+    'ubnd thanh pho ha noi'
+    """
+    return " ".join(filter(None, map(_fold_word, text.split())))
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_word(word: str) -> str:
+    # Names repeat their words (Ủy ban nhân dân xã ...): fold each word once.
+    return fold(word).lower()
 
 
 def slugify(text: str) -> str:

@@ -17,8 +17,6 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
-from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,13 +24,13 @@ from rdflib import URIRef
 from rdflib.namespace import FOAF, OWL, PROV, RDF, RDFS, SKOS
 
 from kg.errors import KgUsageError
-from kg.namespaces import CCHC, ELI, ORG, SCHEMA, compact, fold
+from kg.graph import KnowledgeGraph
+from kg.namespaces import CCHC, ELI, ORG, SCHEMA, compact, search_key
+from kg.query import StoredQuery, resolve
+from kg.sparql import parse_query, query_form, refuse_remote, substitute
 
 if TYPE_CHECKING:
     import networkx as nx
-
-    from kg.graph import KnowledgeGraph
-    from kg.query import StoredQuery
 
 __all__ = ["GROUPS", "NETWORK_QUERY", "find_node", "network"]
 
@@ -155,14 +153,14 @@ def find_node(graph: nx.MultiDiGraph, name: str) -> str:
     :returns: the node's IRI.
     :raises KgUsageError: no node has that name; the message suggests the nearest names.
     """
-    wanted = _key(name)
+    wanted = search_key(name)
     if name in graph:
         return name
     matches: list[tuple[int, str]] = []
     names: dict[str, str] = {}
     for node, data in graph.nodes(data=True):
         for text in _names(data):
-            key = _key(text)
+            key = search_key(text)
             names.setdefault(key, text)
             if key == wanted:
                 matches.append((0 if data.get("group") == "agency" else 1, node))
@@ -179,17 +177,6 @@ def _names(data: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def _key(text: str) -> str:
-    """A name as search compares it: no diacritics, lower case, single spaces."""
-    return " ".join(filter(None, map(_fold_word, text.split())))
-
-
-@lru_cache(maxsize=1 << 16)
-def _fold_word(word: str) -> str:
-    # Names repeat their words (Ủy ban nhân dân xã ...): fold each word once.
-    return fold(word).lower()
-
-
 def _query_name(query: object) -> str:
     if query is None:
         return NETWORK_QUERY
@@ -201,13 +188,9 @@ def _edges(
 ) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
     """The (subject, relation, object) IRIs the query returns, and the query's titles.
 
-    On Oxigraph the query runs in the store and only the IRIs' text crosses into Python: making
+    Only the terms' text crosses into Python (:meth:`~kg.stores.Store.answer_text`): making
     rdflib terms of the national network's 73,000 triples cost more than the query itself.
     """
-    from kg.query import check_safe, parse_query, resolve
-    from kg.stores.base import query_form
-    from kg.stores.remote import substitute
-
     target: Any = NETWORK_QUERY if query is None else query
     stored = resolve(str(target) if isinstance(target, Path) else target)
     name = _query_name(query)
@@ -216,115 +199,41 @@ def _edges(
         "a network query is a CONSTRUCT of triples between resources, or a SELECT with the "
         "columns ?source ?relation ?target (IRIs)"
     )
-    store = _oxigraph(kg)
-    if store is None:
-        return _edges_rdflib(kg, stored, name, expected), titles
     prepared = parse_query(stored.text, source=str(stored.path or stored.name))
-    check_safe(prepared, kg.graph_names())
+    refuse_remote(prepared, kg.graph_names())
     form = query_form(prepared)
     if form not in ("CONSTRUCT", "DESCRIBE", "SELECT"):
         raise KgUsageError(f"query {name}: {expected}; it is an {form} query")
-    answer = _run_oxigraph(store, substitute(stored.text, stored.bindings({})))
-    ox = _ox()
-    iri = ox.NamedNode
-    if form != "SELECT":
-        rdf_type = ox.NamedNode(str(RDF.type))
-        return [
-            (t.subject.value, t.predicate.value, t.object.value)
-            for t in answer
-            if type(t.subject) is iri and type(t.object) is iri and t.predicate != rdf_type
-        ], titles
-    columns = [v.value for v in answer.variables]
-    shown = [c for c in columns if not c.startswith("_")]
-    missing = [c for c in _SELECT_COLUMNS if c not in columns]
-    if missing:
-        have = " ".join("?" + v for v in shown) or "none"
-        raise KgUsageError(
-            f"query {name}: {expected}; it returns the columns {have}, "
-            f"without ?{', ?'.join(missing)}"
-        )
-    at = [columns.index(c) for c in _SELECT_COLUMNS]
-    out = []
-    for row in answer:
-        s, p, o = (row[i] for i in at)
-        if type(s) is iri and type(p) is iri and type(o) is iri:
-            out.append((s.value, p.value, o.value))
-    return out, titles
-
-
-def _edges_rdflib(
-    kg: KnowledgeGraph, stored: StoredQuery, name: str, expected: str
-) -> list[tuple[str, str, str]]:
-    """The edges through the store's own interface (rdflib's engine, an endpoint)."""
-    from kg.query import run
-
-    results = run(kg, stored)
-    if results.graph is not None:
-        return [
-            (str(s), str(p), str(o))
-            for s, p, o in results.graph
-            if isinstance(s, URIRef) and isinstance(o, URIRef) and p != RDF.type
-        ]
-    if results.type == "SELECT":
-        missing = [c for c in _SELECT_COLUMNS if c not in results.variables]
+    text = substitute(stored.text, stored.bindings({}))
+    columns, rows = kg.store.answer_text(text, prepared)
+    if form == "SELECT":
+        missing = [c for c in _SELECT_COLUMNS if c not in columns]
         if missing:
-            have = " ".join("?" + v for v in results.variables) or "none"
+            have = " ".join("?" + v for v in columns if not v.startswith("_")) or "none"
             raise KgUsageError(
                 f"query {name}: {expected}; it returns the columns {have}, "
                 f"without ?{', ?'.join(missing)}"
             )
-        out = []
-        for row in results:
-            s, p, o = (row.get(c) for c in _SELECT_COLUMNS)
-            if isinstance(s, URIRef) and isinstance(p, URIRef) and isinstance(o, URIRef):
-                out.append((str(s), str(p), str(o)))
-        return out
-    raise KgUsageError(f"query {name}: {expected}; it is an {results.type} query")
-
-
-def _ox() -> Any:
-    import pyoxigraph
-
-    return pyoxigraph
-
-
-def _oxigraph(kg: KnowledgeGraph) -> Any:
-    """The pyoxigraph Store behind ``kg``, or None when another store holds the graph."""
-    inner = getattr(kg.store, "store", None)
-    try:
-        import pyoxigraph
-    except ImportError:  # pragma: no cover - a dependency of the package
-        return None
-    return inner if isinstance(inner, pyoxigraph.Store) else None
-
-
-def _run_oxigraph(store: Any, text: str) -> Any:
-    """Run SPARQL on Oxigraph over the union of the named graphs, errors wrapped."""
-    from kg.errors import KgStoreError
-    from kg.namespaces import PREFIXES
-
-    try:
-        return store.query(text, prefixes=dict(PREFIXES), use_default_graph_as_union=True)
-    except SyntaxError as exc:
-        raise KgUsageError(f"Oxigraph cannot run this query: {exc}") from None
-    except OSError as exc:
-        raise KgStoreError(f"oxigraph: {exc}") from None
+        at = [columns.index(c) for c in _SELECT_COLUMNS]
+        skip = None
+    else:
+        at, skip = [0, 1, 2], f"<{RDF.type}>"
+    out = []
+    for row in rows:
+        s, p, o = (row[i] for i in at)
+        if s and p and o and s[0] == "<" and p[0] == "<" and o[0] == "<" and p != skip:
+            out.append((s[1:-1], p[1:-1], o[1:-1]))
+    return out, titles
 
 
 def _rows(kg: KnowledgeGraph, text: str) -> list[tuple[str, ...]]:
     """The rows of a SELECT as text: an IRI or a literal's value (a blank node's id).
 
-    On Oxigraph the query runs in the store and no rdflib term is made (a row costs a
-    microsecond, not ten); elsewhere it goes through :meth:`KnowledgeGraph.sparql`. Every
-    column must be bound; a query that needs to tell blank nodes apart selects ``isBlank()``.
+    No rdflib term is made where the store can help it (:meth:`~kg.stores.Store.select_text`).
+    Every column must be bound; a query that needs to tell blank nodes apart selects
+    ``isBlank()``.
     """
-    store = _oxigraph(kg)
-    if store is None:
-        result = kg.sparql(text)
-        names = list(result.vars or [])
-        return [tuple(str(row[n]) for n in names) for row in result]
-    value = attrgetter("value")
-    return [tuple(map(value, row)) for row in _run_oxigraph(store, text)]
+    return kg.store.select_text(text)
 
 
 def _values(terms: Iterable[str]) -> str:

@@ -12,13 +12,24 @@ to escape) and literals, escaped as `N-Triples <https://www.w3.org/TR/n-triples/
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from functools import lru_cache
 from json.encoder import encode_basestring_ascii as _quote
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-__all__ = ["iri", "literal", "read_ntriples"]
+__all__ = [
+    "IRI_UNSAFE",
+    "iri",
+    "literal",
+    "nt_iri",
+    "quote",
+    "read_ntriples",
+    "term",
+    "unescape",
+]
 
 
 def iri(value: str) -> str:
@@ -55,6 +66,79 @@ def literal(text: str, *, lang: str | None = None, datatype: str | None = None) 
     if datatype:
         return f"{quoted}^^<{datatype}>"
     return quoted
+
+
+#: Characters an IRI written in N-Triples must escape.
+IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_STRING_UNSAFE = re.compile(r'[\x00-\x1f\x7f"\\]')
+_ECHAR = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+_UNECHAR = {v[1]: k for k, v in _ECHAR.items()} | {"'": "'"}
+_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
+_BLANK_LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
+def nt_iri(value: str) -> str:
+    r"""An IRI as N-Triples writes it, the characters it may not hold escaped.
+
+    >>> print(nt_iri("urn:a b"))
+    <urn:a\u0020b>
+    """
+    return "<" + IRI_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04X}", value) + ">"
+
+
+def quote(text: str) -> str:
+    """A string literal body as N-Triples and Turtle both read it: one line, escaped, every
+    other character as it is (as Oxigraph writes it).
+
+    >>> print(quote('Xã "Tân Lập"'))
+    "Xã \\"Tân Lập\\""
+    """
+    return '"' + _STRING_UNSAFE.sub(lambda m: _ECHAR.get(m.group(), _uchar(m.group())), text) + '"'
+
+
+def _uchar(char: str) -> str:
+    return f"\\u{ord(char):04X}"
+
+
+def unescape(text: str) -> str:
+    """The characters an N-Triples string or IRI body stands for (``\\n``, ``\\u00E9``).
+
+    >>> unescape("a\\u00E9\\n")
+    'aé\\n'
+    """
+    if "\\" not in text:
+        return text
+
+    def one(m: re.Match[str]) -> str:
+        code = m.group(1) or m.group(2)
+        return chr(int(code, 16)) if code else _UNECHAR.get(m.group(3), m.group(3))
+
+    return _ESCAPE.sub(one, text)
+
+
+@lru_cache(maxsize=262144)
+def term(node: Node) -> str:
+    """Any rdflib term as N-Triples (and N-Quads) writes it, in the form Oxigraph writes, so that
+    a graph dumped by either store reads the same (a blank node keeps its label where N-Triples
+    allows it, else a label made of its hex).
+
+    >>> term(Literal("Hà Nội", lang="vi")), term(BNode("b1")), term(URIRef("urn:x"))
+    ('"Hà Nội"@vi', '_:b1', '<urn:x>')
+    """
+    cls = node.__class__
+    if cls is Literal or (cls is not URIRef and isinstance(node, Literal)):
+        text = quote(str(node))
+        if node.language:  # type: ignore[attr-defined]
+            return f"{text}@{node.language}"  # type: ignore[attr-defined]
+        if node.datatype is not None:  # type: ignore[attr-defined]
+            return f"{text}^^{nt_iri(node.datatype)}"  # type: ignore[attr-defined]
+        return text
+    if cls is BNode or (cls is not URIRef and isinstance(node, BNode)):
+        label = str(node)
+        if not _BLANK_LABEL.fullmatch(label) or label.endswith("."):
+            label = "x" + label.encode().hex()
+        return f"_:{label}"
+    return nt_iri(str(node))
 
 
 def _unescape(text: str) -> str:

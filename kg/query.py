@@ -29,14 +29,15 @@ from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.namespace import XSD
-from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
 from rdflib.term import Node
 
 from kg.errors import KgParseError, KgUsageError
+from kg.io import read_text
 from kg.namespaces import PREFIXES
-from kg.sparql import prepare
+from kg.project import Project
+from kg.sparql import parse_query, query_form, refuse_remote
 
 #: The parameter types a catalog query may declare, and the RDF term each becomes.
 PARAM_TYPES = (
@@ -97,11 +98,12 @@ class Parameter:
 
 def _to_term(kind: str, text: str) -> Node:
     if kind == "iri":
-        from kg.namespaces import PREFIXES as P
-
-        if re.fullmatch(r"[A-Za-z][\w.-]*:[^\s<>\"{}|\\^`]*", text) and text.split(":")[0] in P:
+        if (
+            re.fullmatch(r"[A-Za-z][\w.-]*:[^\s<>\"{}|\\^`]*", text)
+            and text.split(":")[0] in PREFIXES
+        ):
             prefix, local = text.split(":", 1)
-            return URIRef(P[prefix] + local)
+            return URIRef(PREFIXES[prefix] + local)
         if not re.fullmatch(r"[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]+", text):
             raise ValueError("an IRI such as https://w3id.org/cchc/id/unit/01 or id:unit/01")
         return URIRef(text)
@@ -221,8 +223,6 @@ class StoredQuery:
     @classmethod
     def from_file(cls, path: Path) -> StoredQuery:
         """A stored query read from ``path``; its name is the file stem."""
-        from kg.io import read_text
-
         return cls.from_text(read_text(path), name=path.stem, path=path)
 
 
@@ -280,70 +280,7 @@ class Catalog:
 
 def default_catalog(root: Path | None = None) -> Catalog:
     """The project's catalog, ``queries/*.rq``."""
-    from kg.build import default_root
-
-    return Catalog.from_dir((root or default_root()) / "queries")
-
-
-def check_safe(query: Query, graph_names: Sequence[URIRef], *, allow_remote: bool = False) -> None:
-    """Refuse a query that would reach the network or the file system.
-
-    :raises KgUsageError: the query uses SERVICE, or FROM / FROM NAMED with an IRI that is not a
-        named graph of the dataset (rdflib would fetch it), and ``allow_remote`` is false.
-    """
-    if allow_remote:
-        return
-    held = set(graph_names)
-    for clause in getattr(query.algebra, "datasetClause", None) or []:
-        iri = clause.get("default") or clause.get("named")
-        if iri is not None and URIRef(iri) not in held:
-            raise KgUsageError(
-                f"FROM <{iri}> names a graph the dataset does not hold; queries never fetch "
-                "data from the network or the file system (use --allow-remote to allow it)"
-            )
-    for node in _walk(query.algebra):
-        if node.name == "ServiceGraphPattern":
-            raise KgUsageError(
-                f"SERVICE <{node.get('term')}> would query another endpoint over the network; "
-                "refused (use --allow-remote to allow it)"
-            )
-
-
-def _walk(node: object) -> Iterator[CompValue]:
-    if isinstance(node, CompValue):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, (list, tuple)):
-        for item in node:
-            yield from _walk(item)
-
-
-def parse_query(text: str, *, source: str = "<query>") -> Query:
-    """Parse a query (not an update) with the contract's prefixes.
-
-    :raises KgUsageError: the text is a SPARQL Update: ``kg query`` never changes the graph.
-    :raises KgParseError: the text is not valid SPARQL.
-    """
-    try:
-        return prepare(text, source=source)
-    except KgParseError:
-        if _is_update(text):
-            raise KgUsageError(
-                f"{source}: this is a SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP, ...); "
-                "kg query only reads the graph"
-            ) from None
-        raise
-
-
-def _is_update(text: str) -> bool:
-    from rdflib.plugins.sparql import prepareUpdate
-
-    try:
-        prepareUpdate(text, initNs=PREFIXES)
-    except Exception:  # not an update either: the caller reports the query's syntax error
-        return False
-    return True
+    return Catalog.from_dir(Project.at(root).queries)
 
 
 class Results:
@@ -499,14 +436,14 @@ def run(
     bindings = stored.bindings(params or {})
     source = str(stored.path or stored.name)
     prepared = parse_query(stored.text, source=source)
-    check_safe(prepared, kg.graph_names(), allow_remote=allow_remote)
+    refuse_remote(prepared, kg.graph_names(), allow_remote=allow_remote)
     if limit is None and offset == 0:
         # parsed by rdflib above (syntax errors, safety checks); run by whichever store holds it
         return Results(kg.store.query(stored.text, prepared, bindings), query=stored)
     if prepared.algebra.name != "SelectQuery":
         raise KgUsageError(
             f"{stored.name}: only the rows of a SELECT come in pages (limit, offset); this "
-            f"query is a {query_form_name(prepared)}"
+            f"query is a {query_form(prepared)}"
         )
     paged = _paged_text(stored.text, prepared, limit, offset, source=source)
     if paged is not None:
@@ -522,9 +459,34 @@ def run(
     return results
 
 
-def query_form_name(prepared: Query) -> str:
-    """SELECT, CONSTRUCT, ASK or DESCRIBE, for messages."""
-    return str(prepared.algebra.name).removesuffix("Query").upper()
+def query(
+    graph: Any,
+    query: StoredQuery | str,
+    params: Mapping[str, object] | None = None,
+    /,
+    *,
+    allow_remote: bool = False,
+    **values: object,
+) -> Results:
+    """``kg query``: a catalog query by name (or a ``.rq`` file, or SPARQL text) with its
+    parameters, over the graph.
+
+    >>> import kg
+    >>> graph = kg.build(national=False)
+    >>> rows = kg.query(graph, "pci-history", area="id:unit/01")
+    >>> str(rows.rows[0]["year"])
+    '2011'
+
+    :param graph: the :class:`~kg.graph.KnowledgeGraph`.
+    :param query: a catalog name, a path to a ``.rq`` file, or SPARQL text.
+    :param params: the query's parameters by name (strings as a user types them, or RDF terms);
+        or give them as keyword arguments.
+    :param allow_remote: allow SERVICE and FROM of IRIs outside the dataset.
+    :returns: the answer.
+    :raises KgUsageError: unknown name or parameter, or a refused query.
+    :raises KgParseError: the query does not parse.
+    """
+    return run(graph, query, {**(params or {}), **values}, allow_remote=allow_remote)
 
 
 def _check_page(limit: object, offset: object) -> tuple[int | None, int]:

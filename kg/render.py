@@ -16,9 +16,14 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from kg.errors import KgUsageError
-from kg.labels import show
+from kg.export import serialize
+from kg.graph import KnowledgeGraph
+from kg.io import Format
+from kg.labels import label, show
 from kg.namespaces import PREFIXES, compact
-from kg.validate import Report, Severity, ValidationResult
+from kg.query import Catalog, Results
+from kg.report import Report, Severity, ValidationResult, structure_key
+from kg.stats import LANGUAGES, Stats
 
 REPORT_FORMATS = ("text", "turtle", "json", "csv")
 STATS_FORMATS = ("text", "json", "csv")
@@ -96,7 +101,6 @@ def _report_turtle(report: Report) -> str:
     """
     from rdflib import RDF, SH, BNode, Graph
 
-    from kg.validate import structure_key
 
     out = Graph(bind_namespaces="none")
     for prefix in ("sh", "rdf", "rdfs", "xsd"):
@@ -148,7 +152,6 @@ def _report_turtle(report: Report) -> str:
 
 
 def _result_row(report: Report, r: ValidationResult, lang: str) -> dict[str, str | None]:
-    from kg.labels import label
 
     return {
         "severity": r.severity.name.lower(),
@@ -206,7 +209,6 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> st
 
 def render_stats(st: object, format: str = "text") -> str:
     """``kg stats`` output as ``text``, ``json`` or ``csv``."""
-    from kg.stats import LANGUAGES, Stats
 
     assert isinstance(st, Stats)
     if format == "json":
@@ -275,7 +277,6 @@ def render_results(
     """
     from rdflib import Graph
 
-    from kg.query import Results
 
     assert isinstance(results, Results)
     if format not in RESULT_FORMATS:
@@ -408,7 +409,6 @@ def _wrapped_table(headers: Sequence[str], cells: list[list[str]], width: int) -
 
 def render_catalog(catalog: object, format: str = "table", *, lang: str = "vi") -> str:
     """``kg query --list``: every catalog query with its titles and parameters."""
-    from kg.query import Catalog
 
     assert isinstance(catalog, Catalog)
     entries = [
@@ -436,18 +436,13 @@ def render_catalog(catalog: object, format: str = "table", *, lang: str = "vi") 
 
 def render_query_output(results: object, format: str | None, *, lang: str, labels: object) -> str:
     """What ``kg query`` prints: a result table or format, or RDF for graph results."""
-    from kg.query import Results
 
     assert isinstance(results, Results)
     if results.graph is not None:
-        from kg.export import serialize
-        from kg.graph import KnowledgeGraph
-        from kg.io import Format
 
         holder = KnowledgeGraph()
         holder.add("result", results.graph)
         return serialize(holder, Format.from_label(format or "turtle")).decode("utf-8")
-    from kg.graph import KnowledgeGraph
 
     graph = labels
     if isinstance(labels, KnowledgeGraph):  # only the labels the table shows, from any store

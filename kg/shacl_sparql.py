@@ -40,11 +40,12 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from kg.errors import KgShapesError
+from kg.labels import LABEL_PROPERTIES
+from kg.report import Report, Severity, ValidationResult, sort_results
+from kg.terms import to_oxigraph as store_term
 
 if TYPE_CHECKING:
     import pyoxigraph
-
-    from kg.validate import Report
 
 #: The named graph of the store that lists literals whose lexical form does not fit their datatype.
 ILL_TYPED_GRAPH = "urn:x-cchc-kg:ill-typed"
@@ -894,8 +895,6 @@ def to_oxigraph(term: Node) -> Any:
     """
     import pyoxigraph as ox
 
-    from kg.stores.oxigraph import to_oxigraph as store_term
-
     if isinstance(term, BNode):
         return ox.BlankNode(_bnode_id(term))
     return store_term(term)
@@ -1195,7 +1194,6 @@ def _run_one(
     dataset: dict[str, Any],
 ) -> list[Any]:
     """The results of one constraint's query (run in a worker thread of :func:`run`)."""
-    from kg.validate import Severity, ValidationResult
 
     try:
         rows = store.query(query, **dataset)
@@ -1264,14 +1262,13 @@ def report_from(results: list[Any], shapes: Graph, data: Graph | Callable[[], Gr
     Results are sorted on the structure of the blank-node shapes and paths they name, which is
     all the sort needs; the results graph itself is made only when someone reads it.
     """
-    from kg.validate import Report, _sorted
 
     structure = Graph()
     copied: set[Node] = set()
     for r in results:
         for term in (r.path, r.shape, r.source_constraint):
             _copy_bnode(shapes, term, structure, copied)
-    ordered = _sorted(results, structure)
+    ordered = sort_results(results, structure)
     return Report(
         conforms=not results,
         results=ordered,
@@ -1415,7 +1412,6 @@ def _labels_of(store: pyoxigraph.Store, terms: set[Node]) -> Graph:
     """The labels of the terms a report names, so that it can show names, not only IRIs."""
     import pyoxigraph as ox
 
-    from kg.labels import LABEL_PROPERTIES
 
     out = Graph()
     props = [ox.NamedNode(str(p)) for p in LABEL_PROPERTIES]

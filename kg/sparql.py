@@ -1,18 +1,39 @@
-"""SPARQL text → a parsed query, with the project's prefixes and clear syntax errors.
+"""SPARQL text: parsing, walking the algebra, binding parameters, and the one safety rule.
 
-Parsing is done here once so that every caller (the catalog, ad-hoc queries, rules) gets the
-same prefixes and the same error messages: line and column, the line itself, and a caret.
+Every path that runs a query (the catalog, ad-hoc queries, rules, the SHACL engines, the server)
+parses here, so that all of them get the contract's prefixes, the same syntax errors (line,
+column, the line itself and a caret) and the same refusal of queries that would reach the
+network or the file system (:func:`refuse_remote`). Nothing here knows a store.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection, Iterator, Mapping
 from functools import lru_cache
 
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
+from rdflib import URIRef
+from rdflib.plugins.sparql import prepareQuery, prepareUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.plugins.sparql.sparql import Query, Update
+from rdflib.term import Node
 
-from kg.errors import KgParseError
+from kg.errors import KgParseError, KgUsageError
 from kg.namespaces import PREFIXES
+
+__all__ = [
+    "RemoteAccessRefused",
+    "dataset_clause",
+    "is_update",
+    "parse_query",
+    "parse_update",
+    "prepare",
+    "query_form",
+    "refuse_remote",
+    "substitute",
+    "syntax_error",
+    "walk",
+]
 
 
 def prepare(text: str, *, source: str = "<query>") -> Query:
@@ -40,6 +61,43 @@ def _parsed(text: str) -> Query:
     return prepareQuery(text, initNs=PREFIXES)
 
 
+def parse_query(text: str, *, source: str = "<query>") -> Query:
+    """Parse a query (not an update) with the contract's prefixes.
+
+    :raises KgUsageError: the text is a SPARQL Update: queries never change the graph.
+    :raises KgParseError: the text is not valid SPARQL.
+    """
+    try:
+        return prepare(text, source=source)
+    except KgParseError:
+        if is_update(text):
+            raise KgUsageError(
+                f"{source}: this is a SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP, ...); "
+                "kg query only reads the graph"
+            ) from None
+        raise
+
+
+def parse_update(text: str, *, source: str = "<update>") -> Update:
+    """Parse a SPARQL Update with the contract's prefixes.
+
+    :raises KgParseError: the text is not valid SPARQL Update.
+    """
+    try:
+        return prepareUpdate(text, initNs=PREFIXES)
+    except Exception as exc:  # pyparsing and rdflib raise various types for bad syntax
+        raise syntax_error(exc, text, source) from None
+
+
+def is_update(text: str) -> bool:
+    """True when the text parses as a SPARQL Update."""
+    try:
+        prepareUpdate(text, initNs=PREFIXES)
+    except Exception:  # not an update either: the caller reports the query's syntax error
+        return False
+    return True
+
+
 def syntax_error(exc: Exception, text: str, source: str) -> KgParseError:
     """A KgParseError showing where the query went wrong, with the line and a caret."""
     line = getattr(exc, "lineno", None)
@@ -51,3 +109,146 @@ def syntax_error(exc: Exception, text: str, source: str) -> KgParseError:
         shown = lines[line - 1] if 0 < line <= len(lines) else ""
         message += f"\n  {shown}\n  {' ' * (column - 1)}^"
     return KgParseError(message, path=source, line=line, column=column)
+
+
+def query_form(prepared: Query) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE, from rdflib's parse of the query.
+
+    >>> query_form(prepare("ASK { ?s ?p ?o }"))
+    'ASK'
+    """
+    return {
+        "SelectQuery": "SELECT",
+        "AskQuery": "ASK",
+        "ConstructQuery": "CONSTRUCT",
+        "DescribeQuery": "DESCRIBE",
+    }[prepared.algebra.name]
+
+
+def walk(node: object) -> Iterator[CompValue]:
+    """Every node of a parsed query's (or update's) algebra, depth first.
+
+    >>> sorted({n.name for n in walk(prepare("ASK { ?s ?p ?o }").algebra)})
+    ['AskQuery', 'BGP', 'Project']
+    """
+    if isinstance(node, CompValue):
+        yield node
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            yield from walk(item)
+
+
+def dataset_clause(prepared: Query) -> tuple[list[URIRef], list[URIRef]]:
+    """The graphs a query names with ``FROM`` and ``FROM NAMED``: (default, named).
+
+    >>> dataset_clause(prepare("SELECT * FROM <urn:a> FROM NAMED <urn:b> { ?s ?p ?o }"))
+    ([rdflib.term.URIRef('urn:a')], [rdflib.term.URIRef('urn:b')])
+    """
+    default: list[URIRef] = []
+    named: list[URIRef] = []
+    for clause in getattr(prepared.algebra, "datasetClause", None) or []:
+        # a CompValue answers .get() of a name it lacks with the name itself ('default'):
+        # read the clause as the plain dict it is
+        if dict.get(clause, "default") is not None:
+            default.append(URIRef(dict.get(clause, "default")))
+        if dict.get(clause, "named") is not None:
+            named.append(URIRef(dict.get(clause, "named")))
+    return default, named
+
+
+class RemoteAccessRefused(KgUsageError):
+    """A query or update that would reach the network or the file system, refused.
+
+    :param what: what was refused, for the message (``SERVICE <...>``).
+    """
+
+    def __init__(self, what: str, why: str) -> None:
+        self.what = what
+        super().__init__(f"{what} {why}; refused (use --allow-remote to allow it)")
+
+    def without_hint(self) -> str:
+        """The message without the ``--allow-remote`` hint: for callers that cannot allow it
+        (a server, a shapes graph)."""
+        return str(self).replace(" (use --allow-remote to allow it)", "")
+
+
+def refuse_remote(
+    prepared: Query | Update, held: Collection[URIRef] = (), *, allow_remote: bool = False
+) -> None:
+    """Refuse a query or update that would reach the network or the file system.
+
+    The one owner of this rule: the CLI, the library, the server and the SHACL engines call it.
+    rdflib fetches what ``SERVICE``, ``LOAD`` and ``FROM`` / ``FROM NAMED`` name when it is not
+    a graph of the dataset; other engines query or load it. A graph the dataset holds may be
+    named with FROM and FROM NAMED (SPARQL 1.1, section 13.2).
+
+    :param prepared: the parsed query or update.
+    :param held: the names of the graphs of the dataset.
+    :param allow_remote: allow all of it (the user asked for it explicitly).
+    :raises RemoteAccessRefused: SERVICE, LOAD, or FROM / FROM NAMED of a graph not held.
+
+    >>> refuse_remote(prepare("SELECT * FROM NAMED <urn:g> { ?s ?p ?o }"), [URIRef("urn:g")])
+    >>> try:
+    ...     refuse_remote(prepare("SELECT * FROM <urn:x> { ?s ?p ?o }"), [URIRef("urn:g")])
+    ... except RemoteAccessRefused as refused:
+    ...     print(refused.what)
+    FROM <urn:x>
+    """
+    if allow_remote:
+        return
+    if isinstance(prepared, Query):
+        default, named = dataset_clause(prepared)
+        held_set = set(held)
+        for keyword, iris in (("FROM", default), ("FROM NAMED", named)):
+            for iri in iris:
+                if iri not in held_set:
+                    raise RemoteAccessRefused(
+                        f"{keyword} <{iri}>",
+                        "names a graph the dataset does not hold, which would be fetched from "
+                        "the network or the file system",
+                    )
+    for node in walk(prepared.algebra):
+        if node.name == "ServiceGraphPattern":
+            raise RemoteAccessRefused(
+                f"SERVICE <{node.get('term')}>", "would query another endpoint over the network"
+            )
+        if node.name == "Load":
+            raise RemoteAccessRefused(
+                f"LOAD <{node.get('iri')}>", "would fetch a document from the network or a file"
+            )
+
+
+def substitute(text: str, bindings: Mapping[str, Node]) -> str:
+    """The query with each bound variable replaced by its value, written as an RDF term.
+
+    Engines other than rdflib take no initial bindings, so the values travel in the text:
+    every ``?name`` (or ``$name``) outside strings, IRIs and comments becomes the value, as
+    the SPARQL-dev proposal SEP-0007 defines substitution, so a parameter is bound in nested
+    groups and subqueries alike, as rdflib's initial bindings are. A VALUES block would not
+    do: it binds in its own group only, and a FILTER in a nested OPTIONAL would not see it.
+    Each value is written by rdflib's ``n3()`` from a typed RDF term, never pasted from what
+    a user typed, so a value such as ``x" } ; DROP ALL ; #`` stays one literal.
+
+    >>> from rdflib import Literal
+    >>> substitute('SELECT ?x WHERE { ?x ?p ?_y FILTER (?_y != "?_y") }', {"_y": Literal("a")})
+    'SELECT ?x WHERE { ?x ?p "a" FILTER ("a" != "?_y") }'
+    """
+    if not bindings:
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        if match.lastgroup == "var" and match.group("var")[1:] in bindings:
+            return bindings[match.group("var")[1:]].n3()
+        return match.group()
+
+    return _TOKEN.sub(replace, text)
+
+
+_TOKEN = re.compile(
+    r'(?P<comment>#[^\n]*)|(?P<long>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\')'
+    r'|(?P<string>"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\')'
+    r'|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)|(?P<var>[?$][A-Za-z0-9_\u00b7-\uffff]+)'
+)
+

@@ -19,6 +19,7 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 
 from kg.errors import KgShapesError
+from kg.sparql import RemoteAccessRefused, refuse_remote
 
 _lock = threading.RLock()
 _depth = 0
@@ -48,16 +49,14 @@ _CACHE: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], Any] = {}
 
 
 def _refuse_remote(query: Any) -> None:
-    from kg.query import _walk
-
-    if getattr(query.algebra, "datasetClause", None):
-        raise KgShapesError("a SPARQL constraint of the shapes uses FROM: refused")
-    for node in _walk(query.algebra):
-        if node.name == "ServiceGraphPattern":
-            raise KgShapesError(
-                f"a SPARQL constraint of the shapes uses SERVICE <{node.get('term')}>: refused, "
-                "validation never queries the network"
-            )
+    """Shapes hold no graph a constraint may name: any FROM, SERVICE or LOAD is refused."""
+    try:
+        refuse_remote(query)
+    except RemoteAccessRefused as refused:
+        raise KgShapesError(
+            f"a SPARQL constraint of the shapes uses {refused.what}: refused, validation never "
+            "reads the network or the file system"
+        ) from None
 
 
 @contextlib.contextmanager

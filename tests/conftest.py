@@ -35,9 +35,5 @@ def national() -> KnowledgeGraph:
 @pytest.fixture(scope="session")
 def report(kgraph: KnowledgeGraph) -> kg.Report:
     """The SHACL report of the built graph against the project's shapes, as ``kg build`` makes
-    it: without the units and bodies below province level (kg.build.validation_view), which
-    tests/test_national.py checks by SPARQL."""
-    from kg.build import validation_view
-    from kg.graph import SHAPES_GRAPH
-
-    return kg.validate(validation_view(kgraph), kgraph.graph(SHAPES_GRAPH))
+    it."""
+    return kg.validate(kgraph)

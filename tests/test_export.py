@@ -30,7 +30,6 @@ from kg.cli import cli
 from kg.errors import KgUsageError
 from kg.export import (
     CONTEXT_FILE,
-    _quads,
     canonical_labels,
     context_text,
     graph_sizes,
@@ -91,7 +90,7 @@ def _exported(kg: KnowledgeGraph, fmt: Format) -> bytes:
 def _assert_round_trip(kg: KnowledgeGraph, fmt: Format, data: bytes | None = None) -> None:
     data = serialize(kg, fmt) if data is None else data
     parsed = parse(f"export{fmt.extensions[0]}", text=data.decode("utf-8"), format=fmt)
-    quads = _quads(kg, None)
+    quads = list(kg.quads())
     if fmt.quads:
         assert isinstance(parsed, Dataset)
         back = {g.identifier: g for g in parsed.graphs() if len(g)}
@@ -126,7 +125,7 @@ def test_turtle_declares_every_prefix_in_order(kgraph: KnowledgeGraph) -> None:
 
 def test_the_built_graph_has_blank_nodes_to_canonicalise(kgraph: KnowledgeGraph) -> None:
     # the round-trip and determinism tests mean little without them
-    assert any(isinstance(t, BNode) for q in _quads(kgraph, None) for t in q)
+    assert any(isinstance(t, BNode) for q in list(kgraph.quads()) for t in q)
 
 
 def test_relabelled_and_reordered_graph_gives_the_same_bytes(kgraph: KnowledgeGraph) -> None:
@@ -134,7 +133,7 @@ def test_relabelled_and_reordered_graph_gives_the_same_bytes(kgraph: KnowledgeGr
 
     Only the named graphs that hold blank nodes are copied: the rest are sorted, not labelled.
     """
-    quads = _quads(kgraph, None)
+    quads = list(kgraph.quads())
     with_blanks = {q[3] for q in quads if isinstance(q[0], BNode) or isinstance(q[2], BNode)}
     quads = [q for q in quads if q[3] in with_blanks]
     original = _memory_graph()
@@ -242,7 +241,7 @@ def test_list_graphs_gives_names_and_sizes(trig_file: Path) -> None:
 
 def test_list_graphs_of_the_built_graph(kgraph: KnowledgeGraph) -> None:
     sizes: dict[URIRef, int] = {}
-    for *_, g in _quads(kgraph, None):
+    for *_, g in list(kgraph.quads()):
         sizes[g] = sizes.get(g, 0) + 1
     assert graph_sizes(kgraph) == [(n, sizes[n]) for n in kgraph.graph_names()]
 
@@ -534,10 +533,11 @@ def test_random_graphs_give_the_same_bytes_on_oxigraph(rows: list) -> None:
     )
 )
 def test_forms_kept_as_they_are_are_those_rdflib_keeps(pair: tuple[str, URIRef]) -> None:
-    from kg.export import _nq_term, _rdflib_form
+    from kg.export import rdflib_form
+    from kg.ntriples import term
 
     text, datatype = pair
-    assert _rdflib_form(text, str(datatype)) == _nq_term(Literal(text, datatype=datatype))
+    assert rdflib_form(text, str(datatype)) == term(Literal(text, datatype=datatype))
 
 
 _NT_TERMS = st.one_of(
@@ -553,17 +553,17 @@ _NT_TERMS = st.one_of(
 
 
 def _quote_for_test(text: str) -> str:
-    from kg.export import _quote
+    from kg.ntriples import quote
 
-    return _quote(text)
+    return quote(text)
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.sets(_NT_TERMS, max_size=12))
 def test_term_ranks_follow_the_term_order(terms: set[str]) -> None:
-    """The fast ranking (C sorts on the text) gives the order :func:`_term_key` defines."""
-    from kg.export import _ranks, _term_key
+    """The fast ranking (C sorts on the text) gives the order :func:`term_key` defines."""
+    from kg.export import term_key, term_ranks
 
     blanks = {b: f"sort text of {b}" for b in terms if b.startswith("_:")}
-    rank = _ranks(terms, blanks)
-    assert sorted(terms, key=rank.__getitem__) == sorted(terms, key=lambda t: _term_key(t, blanks))
+    rank = term_ranks(terms, blanks)
+    assert sorted(terms, key=rank.__getitem__) == sorted(terms, key=lambda t: term_key(t, blanks))

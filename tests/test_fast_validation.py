@@ -25,8 +25,8 @@ from rdflib.namespace import RDFS, SH
 import kg
 from kg.errors import KgShapesError
 from kg.graph import SHAPES_GRAPH
+from kg.report import Report, structure_key
 from kg.shacl_sparql import Unsupported, compile_shapes, unsupported_features
-from kg.validate import Report, structure_key
 
 pytest.importorskip("pyoxigraph")
 
@@ -101,15 +101,9 @@ def test_every_shape_case_gives_pyshacl_results(case: Path) -> None:
 
 
 def test_the_built_graph_gives_pyshacl_results(kgraph: kg.KnowledgeGraph) -> None:
-    """What ``kg build`` validates: the built graph (pySHACL needs minutes for the national
-    units below province level, so the comparison runs on the same view ``kg build`` used to
-    give pySHACL)."""
-    try:
-        from kg.build import validation_view
-
-        data = validation_view(kgraph)
-    except ImportError:
-        data = kgraph.data_graph()
+    """What ``kg build`` validates: the built graph (the provinces only: pySHACL needs minutes
+    for the national units below province level)."""
+    data = kgraph.data_graph()
     shapes = kgraph.graph(SHAPES_GRAPH)
     slow, fast = _both(data, shapes)
     assert len(data) > 5000
@@ -321,9 +315,7 @@ def test_the_national_graph_has_no_violation(national: kg.KnowledgeGraph) -> Non
     """What ``kg build`` checks before it writes: the whole national graph, every unit and body,
     by the SPARQL engine in place; its warnings are the units without an English name (no
     source gives one) and the sources' documented disagreements."""
-    from kg.build import validate_built
-
-    report = validate_built(national)
+    report = kg.validate(national)
     assert report.conforms_at("violation")
     messages = Counter(r.shape for r in report.results)
     assert len(report.results) > 14000  # the units of both lists lack an English label

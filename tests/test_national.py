@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal
 from rdflib.namespace import SH
 
+import kg
 from kg.cli import cli
 from kg.graph import KnowledgeGraph
 from kg.namespaces import CCHC, PREFIXES, resource, sparql_prefixes
@@ -203,13 +204,13 @@ def levels_of(rows: list[dict[str, object]]) -> Counter[str]:
 def test_units_in_area(
     kgraph: KnowledgeGraph, area: str, date: str, expected: dict[str, int]
 ) -> None:
-    rows = kgraph.query("units-in-area", area=area, date=date).to_python()
+    rows = kg.query(kgraph, "units-in-area", area=area, date=date).to_python()
     assert levels_of(rows) == Counter(expected)
     assert len({row["unit"] for row in rows}) == len(rows)
 
 
 def test_units_in_area_lists_kinds_codes_and_parents(kgraph: KnowledgeGraph) -> None:
-    rows = kgraph.query("units-in-area", area="id:unit/01", date="2020-10-22", lang="en")
+    rows = kg.query(kgraph, "units-in-area", area="id:unit/01", date="2020-10-22", lang="en")
     kinds = Counter(
         short(row["kind"]) for row in rows.to_python() if short(row["level"]) == "district"
     )
@@ -255,7 +256,7 @@ def test_unit_counts(
     kgraph: KnowledgeGraph, date: str, expected: dict[tuple[str, str | None], int]
 ) -> None:
     got: Counter[tuple[str, str | None]] = Counter()
-    for row in kgraph.query("unit-counts", date=date).to_python():
+    for row in kg.query(kgraph, "unit-counts", date=date).to_python():
         level = short(row["level"])
         kind = short(row["kind"]) if level == "province" else None
         got[(level, kind)] += row["units"]
@@ -263,21 +264,21 @@ def test_unit_counts(
 
 
 def test_province_changes(kgraph: KnowledgeGraph) -> None:
-    formed = kgraph.query("province-changes", area="id:unit/2025/08").to_python()
+    formed = kg.query(kgraph, "province-changes", area="id:unit/2025/08").to_python()
     assert [(r["newCode"], r["oldCode"], r["oldName"]) for r in formed] == [
         ("08", "02", "Tỉnh Hà Giang"),
         ("08", "08", "Tỉnh Tuyên Quang"),
     ]
     assert {r["resolution"] for r in formed} == {str(resource("document", "202-2025-qh15"))}
-    became = kgraph.query("province-changes", area="id:unit/02").to_python()
+    became = kg.query(kgraph, "province-changes", area="id:unit/02").to_python()
     assert {(r["newUnit"], r["newName"]) for r in became} == {(UNIT + "2025/08", "Tuyên Quang")}
     assert {r["oldCode"] for r in became} == {"02", "08"}  # merged with Tuyên Quang
-    ha_noi = kgraph.query("province-changes", area="id:unit/01").to_python()
+    ha_noi = kg.query(kgraph, "province-changes", area="id:unit/01").to_python()
     assert [(r["newUnit"], r["oldUnit"]) for r in ha_noi] == [(UNIT + "2025/01", UNIT + "01")]
 
 
 def test_unit_bodies_and_the_chain_above(kgraph: KnowledgeGraph) -> None:
-    rows = kgraph.query("unit-bodies", area="id:unit/00001").to_python()
+    rows = kg.query(kgraph, "unit-bodies", area="id:unit/00001").to_python()
     got = [
         (r["distance"], short(r["type"]).split("#")[-1], r["bodyLabel"], r["unitCode"])
         for r in rows
@@ -290,7 +291,7 @@ def test_unit_bodies_and_the_chain_above(kgraph: KnowledgeGraph) -> None:
         (2, "PeoplesCommittee", "Ủy ban nhân dân thành phố Hà Nội", "01"),
         (2, "PeoplesCouncil", "Hội đồng nhân dân thành phố Hà Nội", "01"),
     ]
-    rows_2025 = kgraph.query("unit-bodies", area="id:unit/2025/00004").to_python()
+    rows_2025 = kg.query(kgraph, "unit-bodies", area="id:unit/2025/00004").to_python()
     assert [(r["distance"], r["body"], r["unit"]) for r in rows_2025 if r["distance"] == 1] == [
         (1, str(UBND_HA_NOI), UNIT + "2025/01"),
         (1, str(HDND_HA_NOI), UNIT + "2025/01"),
@@ -299,7 +300,7 @@ def test_unit_bodies_and_the_chain_above(kgraph: KnowledgeGraph) -> None:
 
 @pytest.mark.parametrize("name", ["Ba Đình", "Ba Dinh", "ba đình", "BA DINH"])
 def test_find_unit_with_or_without_diacritics(kgraph: KnowledgeGraph, name: str) -> None:
-    rows = kgraph.query("find-unit", name=name).to_python()
+    rows = kg.query(kgraph, "find-unit", name=name).to_python()
     found = {(r["code"], r["name"], "validUntil" in r) for r in rows}
     assert ("001", "Quận Ba Đình", True) in found  # 2020 list
     assert ("00004", "Phường Ba Đình", False) in found  # 2025 list

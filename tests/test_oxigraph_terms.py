@@ -10,7 +10,7 @@ from rdflib.namespace import XSD
 
 from kg.graph import KnowledgeGraph
 from kg.query import run
-from kg.stores.oxigraph import rdflib_terms, to_oxigraph, to_rdflib
+from kg.terms import rdflib_terms, to_oxigraph, to_rdflib
 
 TERMS = [
     URIRef("https://w3id.org/cchc/id/agency/ubnd-thanh-pho-ha-noi"),

@@ -47,7 +47,7 @@ def provinces() -> KnowledgeGraph:
 
 def ask(kgraph: KnowledgeGraph, name: str, **params: object) -> Results:
     """Run a catalog query by name on the built graph."""
-    return kgraph.query(name, **params)
+    return kg.query(kgraph, name, **params)
 
 
 def short(term: object) -> str:

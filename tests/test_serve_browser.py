@@ -137,7 +137,7 @@ def test_the_editor_text_gives_the_catalog_answer(kgraph: KnowledgeGraph, name: 
     body = "\n".join(ln for ln in text.splitlines() if not ln.startswith("#"))
     assert query.parameters and not [p for p in query.parameters if f"?_{p.name}" in body]
     params = {p.name: p.example for p in query.parameters if p.default is None}
-    expected = kgraph.query(name, **params)
+    expected = kg.query(kgraph, name, **params)
     assert len(expected) > 0
     got = [row.asdict() for row in kgraph.sparql(text)]
     assert sorted(sorted(r.items()) for r in got) == sorted(
@@ -247,7 +247,7 @@ def test_the_query_page_runs_a_catalog_query(
     browser: Any, server: str, kgraph: KnowledgeGraph, requests: list[str]
 ) -> None:
     name = "pci-history"
-    expected = kgraph.query(name)
+    expected = kg.query(kgraph, name)
     assert 0 < len(expected) < 50  # one page of the table
     page, console = open_page(browser, server + "/")
     page.wait_for_function("window.kgReady === true", timeout=30_000)

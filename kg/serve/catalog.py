@@ -15,11 +15,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from kg.query import Catalog, StoredQuery, parse_query
+from kg.query import Catalog, StoredQuery
 from kg.serve.errors import ServeError
 from kg.serve.limits import Deadline, execute, one, query_params
 from kg.serve.negotiation import RESULT_MEDIA
-from kg.serve.protocol import Rendered, bindings_key, render_answer
+from kg.serve.protocol import Rendered, bindings_key, render_answer, safe
+from kg.sparql import parse_query
 
 #: JSON Schema of each parameter type (kg.query.PARAM_TYPES).
 _SCHEMAS: dict[str, dict[str, Any]] = {
@@ -141,8 +142,6 @@ async def run_query(request: Request) -> Response:
 def prepare_stored(stored: StoredQuery, graph_names: list[Any]) -> Any:
     """A catalog query parsed and checked once (it is the server's own, but checked all the
     same)."""
-    from kg.serve.protocol import safe
-
     prepared = parse_query(stored.text, source=str(stored.path or stored.name))
     safe(prepared, graph_names)
     return prepared

@@ -26,23 +26,22 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from kg.errors import KgError, KgStoreError, KgUsageError
-from kg.namespaces import PREFIXES
+from kg.errors import KgError
 from kg.query import Results
 from kg.serve.errors import ServeError, error_response, log
-from kg.stores.base import make_result, query_form
+from kg.stores.base import QueryDataset, make_result
 
 T = TypeVar("T")
 
@@ -141,35 +140,26 @@ def execute(
     *,
     deadline: Deadline,
     max_rows: int,
-    dataset: tuple[Sequence[URIRef], Sequence[URIRef]] | None = None,
+    dataset: QueryDataset | None = None,
 ) -> Answer:
     """Run a checked query, reading its answer row by row within the deadline and row limit.
 
-    On the Oxigraph store the query goes to pyoxigraph directly, so that rows are pulled one
-    at a time (the store's own ``query`` reads the whole answer first); on the others the
-    store's rdflib result is read the same way.
+    The answer is read as the store streams it (:meth:`~kg.stores.Store.stream`): on Oxigraph
+    rows are pulled one at a time.
 
     :param kg: the :class:`~kg.graph.KnowledgeGraph`.
     :param text: the query text (parameters are ``bindings``).
-    :param prepared: the same text parsed by rdflib and checked by :func:`kg.query.check_safe`.
+    :param prepared: the same text parsed by rdflib and checked by
+        :func:`kg.sparql.refuse_remote`.
     :param bindings: parameter values as RDF terms.
     :param deadline: when to stop.
     :param max_rows: rows (or triples) after which the answer is cut.
-    :param dataset: the default and named graphs, when not the union of all (Oxigraph only).
+    :param dataset: the default and named graphs, when not the union of all.
     :raises ServeError: 503 past the deadline.
     :raises KgUsageError: the engine refuses the query.
     """
-    from kg.stores.oxigraph import OxigraphStore
-
-    form = query_form(prepared)
-    if isinstance(kg.store, OxigraphStore):
-        rows, triples, boolean, names = _oxigraph(kg.store, text, bindings, form, dataset)
-    else:
-        result = kg.store.query(text, prepared, dict(bindings))
-        names = [str(v) for v in (result.vars or [])]
-        boolean = result.askAnswer if form == "ASK" else None
-        rows = (r.asdict() for r in result) if form == "SELECT" else _empty()  # type: ignore[union-attr]
-        triples = (t for t in result.graph) if result.graph is not None else _empty()
+    stream = kg.store.stream(text, prepared, dict(bindings), dataset=dataset)
+    form, names, items, boolean = stream
     if form == "ASK":
         deadline.check()
         return Answer(Results(make_result("ASK", boolean=boolean)))  # nothing to close
@@ -177,7 +167,7 @@ def execute(
     truncated = False
     failure: BaseException | None = None
     try:
-        for item in rows if form == "SELECT" else triples:
+        for item in items:
             if len(kept) % 64 == 0:
                 deadline.check()
             if len(kept) >= max_rows:
@@ -190,49 +180,13 @@ def execute(
     finally:
         # pyoxigraph's answers may only be dropped by the thread that made them: let go of
         # them here, and send an error on without the frames that hold them
-        rows.close()
-        triples.close()
-        del rows, triples
+        items.close()
+        del items, stream
     if failure is not None:
         raise failure.with_traceback(None)
     if form == "SELECT":
         return Answer(Results(make_result("SELECT", variables=names, rows=kept)), truncated)
     return Answer(Results(make_result(form, triples=kept)), truncated)
-
-
-def _oxigraph(
-    store: Any,
-    text: str,
-    bindings: Mapping[str, Node],
-    form: str,
-    dataset: tuple[Sequence[URIRef], Sequence[URIRef]] | None,
-) -> tuple:
-    from kg.stores.oxigraph import graph_triples, select_rows, to_oxigraph
-    from kg.stores.remote import substitute
-
-    options: dict[str, Any] = {"use_default_graph_as_union": True}
-    if dataset is not None:
-        default, named = dataset
-        if default:
-            options = {"default_graph": [to_oxigraph(g) for g in default]}
-        if named:
-            options["named_graphs"] = [to_oxigraph(g) for g in named]
-    try:
-        answer = store.store.query(substitute(text, bindings), prefixes=dict(PREFIXES), **options)
-    except SyntaxError as exc:
-        raise KgUsageError(f"Oxigraph cannot run this query: {exc}") from None
-    except OSError as exc:
-        raise KgStoreError(f"{store.describe()}: {exc}") from None
-    if form == "ASK":
-        return _empty(), _empty(), bool(answer), []
-    if form == "SELECT":
-        names, rows = select_rows(answer)
-        return rows, _empty(), None, names
-    return _empty(), graph_triples(answer), None, []
-
-
-def _empty() -> Iterator[Any]:
-    yield from ()
 
 
 def graph_of(results: Results) -> Graph:

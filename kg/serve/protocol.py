@@ -3,9 +3,9 @@
 A query comes by GET (``?query=``), by POST as a form (``query=``) or by POST as the body
 (``application/sparql-query``); the answer's format follows ``Accept`` (or ``?format=``, see
 :mod:`kg.serve.negotiation`). Every query is parsed and checked as ``kg query`` does
-(:func:`kg.query.parse_query`, :func:`kg.query.check_safe`): ``SERVICE`` and ``FROM`` of a graph
-the dataset does not hold are refused with 400, and so is ``LOAD``, so that no query makes the
-server fetch a URL or read a file. Updates (``update=``, ``application/sparql-update``) are
+(:func:`kg.sparql.parse_query`, :func:`kg.sparql.refuse_remote`): ``SERVICE`` and ``FROM`` of a
+graph the dataset does not hold are refused with 400, and so is ``LOAD``, so that no query makes
+the server fetch a URL or read a file. Updates (``update=``, ``application/sparql-update``) are
 refused with 403 unless the server was started with ``--allow-update --token``, and then need
 ``Authorization: Bearer TOKEN``.
 """
@@ -23,9 +23,9 @@ from rdflib.term import Node
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from kg.errors import KgParseError, KgUsageError
+from kg.errors import KgStoreError, KgUsageError
 from kg.io import Format
-from kg.query import check_safe, parse_query
+from kg.render import render_results
 from kg.serve.errors import ServeError
 from kg.serve.limits import (
     Answer,
@@ -44,6 +44,8 @@ from kg.serve.negotiation import (
     result_format,
     serialize_graph,
 )
+from kg.sparql import RemoteAccessRefused, parse_query, parse_update, refuse_remote
+from kg.stores.base import QueryDataset
 
 
 @dataclass(frozen=True)
@@ -64,8 +66,6 @@ def render_answer(answer: Answer, accept: str | None, label: str | None, max_row
 
     :raises ServeError: 400 or 406 for a format that does not fit the answer.
     """
-    from kg.render import render_results
-
     results = answer.results
     headers = {"Vary": "Accept"}
     if answer.truncated:
@@ -127,7 +127,7 @@ async def sparql_endpoint(request: Request) -> Response:
         # and every other request would wait for it (measured by benchmarks/serve_load.py).
         prepared = _parse(query)
         safe(prepared, state.graph_names())
-        dataset = protocol_dataset(state.kg, params, state.graph_names())
+        dataset = protocol_dataset(params, state.graph_names())
         answer = execute(
             state.kg,
             query,
@@ -144,19 +144,15 @@ async def sparql_endpoint(request: Request) -> Response:
 
 
 def protocol_dataset(
-    kg: Any, params: Mapping[str, list[str]], held: list[URIRef]
-) -> tuple[list[URIRef], list[URIRef]] | None:
+    params: Mapping[str, list[str]], held: list[URIRef]
+) -> QueryDataset | None:
     """The dataset a request names with ``default-graph-uri`` and ``named-graph-uri``.
 
     Only graphs the dataset holds may be named (nothing is fetched). Naming every graph (as
-    ``kg query --endpoint`` does) is the server's own dataset, and gives None; another choice
-    is passed to Oxigraph, and refused on stores that cannot restrict the dataset.
+    ``kg query --endpoint`` does) is the server's own dataset, and gives None.
 
-    :raises ServeError: 400 for a graph the dataset does not hold, or a restriction the store
-        cannot make.
+    :raises ServeError: 400 for a graph the dataset does not hold.
     """
-    from kg.stores.oxigraph import OxigraphStore
-
     default = [URIRef(i) for i in params.get("default-graph-uri", [])]
     named = [URIRef(i) for i in params.get("named-graph-uri", [])]
     known = set(held)
@@ -169,23 +165,19 @@ def protocol_dataset(
             )
     if set(default) in (set(), known) and set(named) in (set(), known):
         return None
-    if not isinstance(kg.store, OxigraphStore):
-        raise ServeError(
-            400, "default-graph-uri and named-graph-uri need the Oxigraph store; use GRAPH <name>"
-        )
-    return default, named
+    return QueryDataset(default, named)
 
 
 def safe(prepared: Any, graph_names: Any) -> None:
-    """:func:`kg.query.check_safe`, with a message for a server (there is no way to allow it).
+    """:func:`kg.sparql.refuse_remote`, with a message for a server (there is no way to allow
+    it).
 
-    :raises ServeError: 400 for SERVICE, or FROM of a graph the dataset does not hold.
+    :raises ServeError: 400 for SERVICE, LOAD, or FROM of a graph the dataset does not hold.
     """
     try:
-        check_safe(prepared, graph_names)
-    except KgUsageError as exc:
-        message = str(exc).replace(" (use --allow-remote to allow it)", "")
-        raise ServeError(400, message + "; the server never fetches data") from None
+        refuse_remote(prepared, graph_names)
+    except RemoteAccessRefused as refused:
+        raise ServeError(400, refused.without_hint() + "; the server never fetches data") from None
 
 
 @lru_cache(maxsize=512)
@@ -195,46 +187,18 @@ def _parse(text: str) -> Any:
     try:
         return parse_query(text, source="query")
     except KgUsageError:  # an update sent as a query
-        _refuse_remote_update(text)
+        safe(parse_update(text, source="update"), [])
         raise ServeError(
             403,
             "this is a SPARQL Update (INSERT, DELETE, CLEAR, DROP, ...); the server is read-only",
         ) from None
 
 
-def _refuse_remote_update(text: str) -> Any:
-    """Parse an update; refuse LOAD and SERVICE, which would fetch from the network.
-
-    :raises KgParseError: not valid SPARQL Update.
-    :raises ServeError: 400 for LOAD or SERVICE.
-    """
-    from rdflib.plugins.sparql import prepareUpdate
-
-    from kg.namespaces import PREFIXES
-    from kg.query import _walk
-    from kg.sparql import syntax_error
-
-    try:
-        parsed = prepareUpdate(text, initNs=PREFIXES)
-    except Exception as exc:  # pyparsing and rdflib raise various types for bad syntax
-        raise syntax_error(exc, text, "update") from None
-    for node in _walk(parsed.algebra):
-        if node.name == "Load":
-            raise ServeError(
-                400, f"LOAD <{node.get('iri')}> would fetch a URL; the server never does"
-            )
-        if node.name == "ServiceGraphPattern":
-            raise ServeError(
-                400, f"SERVICE <{node.get('term')}> would query another endpoint; refused"
-            )
-    return parsed
-
-
 async def _update(request: Request, text: str) -> Response:
     state = request.app.state.kg_state
     if request.method != "POST":
         raise ServeError(400, "an update is sent by POST")
-    _refuse_remote_update(text)
+    safe(parse_update(text, source="update"), [])
     config = state.config
     if not config.allow_update:
         raise ServeError(
@@ -260,27 +224,15 @@ async def _update(request: Request, text: str) -> Response:
 
 
 def apply_update(kg: Any, text: str) -> None:
-    """Run a SPARQL Update on the graph's store (Oxigraph or rdflib's).
+    """Run a SPARQL Update on the graph's store.
 
     :raises ServeError: 501 on a store that takes no updates here (a remote endpoint).
     :raises KgUsageError: the engine refuses the update.
     """
-    from kg.namespaces import PREFIXES
-    from kg.stores.memory import MemoryStore
-    from kg.stores.oxigraph import OxigraphStore
-
-    store = kg.store
     try:
-        if isinstance(store, OxigraphStore):
-            store.store.update(text, prefixes=dict(PREFIXES))
-        elif isinstance(store, MemoryStore):
-            store.dataset.update(text, initNs=PREFIXES)
-        else:
-            raise ServeError(501, f"updates are not supported on {store.describe()}")
-    except (SyntaxError, ValueError) as exc:
-        if isinstance(exc, (ServeError, KgParseError)):
-            raise
-        raise KgUsageError(f"the update failed: {exc}") from None
+        kg.store.update(text)
+    except KgStoreError as exc:
+        raise ServeError(501, str(exc)) from None
 
 
 def bindings_key(bindings: Mapping[str, Node]) -> tuple[tuple[str, str], ...]:

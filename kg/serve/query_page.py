@@ -10,7 +10,7 @@ Vocabularies, endpoint list and link shortener are switched off in frontend/src/
 Every catalog query is listed with its Vietnamese and English titles, its parameters (type,
 default, example), a button that loads a runnable copy into the editor (the project's
 prefixes declared, each parameter replaced by its default as an RDF term, as
-:func:`kg.stores.remote.substitute` does for an endpoint) and a link to ``/queries/NAME``.
+:func:`kg.sparql.substitute` does for an endpoint) and a link to ``/queries/NAME``.
 
 >>> from kg.query import default_catalog
 >>> "<title>" in query_page(default_catalog())
@@ -31,6 +31,7 @@ from rdflib.term import Node
 from kg.errors import KgFileError
 from kg.namespaces import PREFIXES
 from kg.query import Catalog, Parameter, StoredQuery
+from kg.sparql import substitute
 
 __all__ = ["BUNDLE", "BUNDLE_CSS", "EXAMPLES", "editor_text", "query_page"]
 
@@ -111,8 +112,6 @@ def editor_text(query: StoredQuery) -> str:
     >>> "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>" in text
     True
     """
-    from kg.stores.remote import substitute
-
     terms: dict[str, Node] = {}
     for param in query.parameters:
         value = param.default if param.default is not None else param.example

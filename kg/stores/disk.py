@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 from kg.errors import KgStoreError
-from kg.stores.oxigraph import OxigraphStore, _open_error, is_store
+from kg.stores.oxigraph import OxigraphStore, is_store, open_error
 
 
 class OnDiskBuild:
@@ -39,7 +39,7 @@ class OnDiskBuild:
                 probe = pyoxigraph.Store(str(self.path))
                 del probe
             except OSError as exc:
-                raise KgStoreError(_open_error(self.path, exc)) from None
+                raise KgStoreError(open_error(self.path, exc)) from None
         self._tmp = self.path.parent / f".{self.path.name}.building-{os.getpid()}"
         shutil.rmtree(self._tmp, ignore_errors=True)
         self._tmp.parent.mkdir(parents=True, exist_ok=True)

@@ -13,11 +13,12 @@ writes.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from rdflib import BNode, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
@@ -25,16 +26,9 @@ from rdflib.term import Node
 
 from kg.errors import KgStoreError, KgUsageError
 from kg.namespaces import PREFIXES
-from kg.stores.base import Quad, Store, Triple, make_result, query_form
-
-#: Written beside Oxigraph's files by ``kg build --path``: which graph, when, how big.
-MARKER = "kg-store.json"
-
-_XSD_STRING = str(XSD.string)
-_LANG_STRING = str(RDF.langString)
-#: The name rdflib's Dataset gives its default graph (and so the graph a TriG file's
-#: default graph has always been loaded into).
-_RDFLIB_DEFAULT = "urn:x-rdflib:default"
+from kg.sparql import dataset_clause, prepare, query_form, substitute
+from kg.stores.base import Quad, QueryDataset, Store, Stream, Triple, make_result
+from kg.terms import graph_triples, select_rows, to_oxigraph, to_rdflib
 
 
 def _ox() -> Any:
@@ -44,124 +38,12 @@ def _ox() -> Any:
         raise KgUsageError("the oxigraph store needs pyoxigraph: pip install pyoxigraph") from None
     return pyoxigraph
 
+#: Written beside Oxigraph's files by ``kg build --path``: which graph, when, how big.
+MARKER = "kg-store.json"
 
-#: pyoxigraph terms already made, by a key of plain strings: rdflib's ``__eq__`` is Python,
-#: and a cache keyed by rdflib terms called it on every hit.
-_TERMS: dict[object, Any] = {}
-_TERMS_MAX = 1 << 16
-
-
-def to_oxigraph(term: Node) -> Any:
-    """An rdflib term as a pyoxigraph term (a plain literal is an ``xsd:string``)."""
-    kind = type(term)
-    if kind is URIRef:
-        key: object = str(term)
-    elif kind is Literal:
-        datatype = term.datatype  # type: ignore[attr-defined]
-        key = (str(term), term.language, None if datatype is None else str(datatype))  # type: ignore[attr-defined]
-    else:
-        return _convert(term)
-    found = _TERMS.get(key)
-    if found is None:
-        if len(_TERMS) >= _TERMS_MAX:
-            _TERMS.clear()
-        found = _TERMS[key] = _convert(term)
-    return found
-
-
-def _convert(term: Node) -> Any:
-    ox = _ox()
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise KgUsageError(f"{term!r} is not an RDF term the oxigraph store can hold")
-
-
-def to_rdflib(term: Any) -> Node:
-    """A pyoxigraph term as an rdflib term; ``xsd:string`` comes back as a plain literal, as
-    rdflib's parsers make it."""
-    ox = _ox()
-    kind = type(term)
-    if kind is ox.NamedNode:
-        return _iri(term.value)
-    if kind is ox.Literal:
-        if term.language:
-            return _text(term.value, term.language)
-        datatype = term.datatype.value
-        if datatype in (_XSD_STRING, _LANG_STRING):
-            return _text(term.value, None)
-        # Oxigraph keeps the value of a number, not its lexical form: "1.0"^^xsd:decimal
-        # comes back as "1", "080"^^xsd:integer as "80" (same value, so same answers)
-        return Literal(term.value, datatype=URIRef(datatype))
-    if kind is ox.BlankNode:
-        return BNode(term.value)
-    raise KgUsageError(f"the oxigraph store returned {term!r}, which cannot be shown as RDF 1.1")
-
-
-def _iri(value: str) -> URIRef:
-    """``URIRef(value)`` without its check: Oxigraph gives only IRIs it has parsed."""
-    return str.__new__(URIRef, value)
-
-
-def _text(value: str, language: str | None) -> Literal:
-    """``Literal(value, lang=language)`` for a string Oxigraph gives, ten times faster.
-
-    rdflib's constructor parses the lexical form against its datatype and checks the tag;
-    a string has no datatype to parse and Oxigraph has checked the tag, so the literal is
-    made as the constructor ends up making it (its value is the string itself).
-    tests/test_oxigraph_terms.py holds it equal to the constructor's, slot by slot.
-    """
-    literal = str.__new__(Literal, value)
-    literal._language = language
-    literal._datatype = None
-    literal._value = value
-    literal._ill_typed = None
-    return literal
-
-
-def rdflib_terms() -> Callable[[Any], Node]:
-    """:func:`to_rdflib` that makes each distinct term of one answer once.
-
-    An answer repeats its terms (a kind, a level, a label on every row), and an rdflib term,
-    a literal above all, takes microseconds of Python to make: at 57,000 rows of nine
-    columns the conversion cost more than the query.
-    """
-    made: dict[Any, Node] = {}
-
-    def convert(term: Any) -> Node:
-        node = made.get(term)
-        if node is None:
-            node = made[term] = to_rdflib(term)
-        return node
-
-    return convert
-
-
-def select_rows(answer: Any) -> tuple[list[str], Iterator[dict[str, Node]]]:
-    """The variables of a pyoxigraph SELECT answer and its rows as rdflib terms (unbound
-    variables left out), read as the caller iterates."""
-    names = [v.value for v in answer.variables]
-    convert = rdflib_terms()
-
-    def rows() -> Iterator[dict[str, Node]]:
-        for solution in answer:
-            yield {n: convert(v) for n, v in zip(names, solution, strict=True) if v is not None}
-
-    return names, rows()
-
-
-def graph_triples(answer: Any) -> Iterator[Triple]:
-    """The triples of a pyoxigraph CONSTRUCT or DESCRIBE answer as rdflib terms."""
-    convert = rdflib_terms()
-    for t in answer:
-        yield convert(t.subject), convert(t.predicate), convert(t.object)
+#: The name rdflib's Dataset gives its default graph (and so the graph a TriG file's
+#: default graph has always been loaded into).
+_RDFLIB_DEFAULT = "urn:x-rdflib:default"
 
 
 def is_store(path: Path) -> bool:
@@ -197,11 +79,10 @@ class OxigraphStore(Store):
         try:
             self._store = ox.Store.read_only(str(self.path)) if read_only else ox.Store(str(path))
         except OSError as exc:
-            raise KgStoreError(_open_error(self.path, exc)) from None
+            raise KgStoreError(open_error(self.path, exc)) from None
 
-    @property
-    def store(self) -> Any:
-        """The pyoxigraph Store (for callers that want Oxigraph itself, e.g. benchmarks)."""
+    def oxigraph(self) -> Any:
+        """The pyoxigraph Store itself: work that runs many queries in Oxigraph runs in place."""
         return self._store
 
     def describe(self) -> str:
@@ -221,13 +102,9 @@ class OxigraphStore(Store):
         except OSError as exc:
             raise KgStoreError(f"{self.describe()}: {exc}") from None
 
-    def add_ntriples(self, graph: URIRef, data: str) -> None:
-        """Add N-Triples text to the named graph ``graph``, parsed by Oxigraph (in Rust).
-
-        For text the project writes itself (the importers' lines, :mod:`kg.ntriples`): the
-        parser skips the checks of IRIs that a user's file gets (:meth:`load_rdf`), which
-        saves a fifth of the load of the national lists. Several times faster than
-        :meth:`add`, which converts each rdflib term.
+    def load_ntriples(self, graph: URIRef, data: str) -> None:
+        """Parsed by Oxigraph (in Rust), without the checks of IRIs that a user's file gets
+        (:meth:`load_rdf`): a fifth of the load of the national lists saved.
 
         :raises KgStoreError: the text is not N-Triples (a bug of the writer), or the store
             failed.
@@ -240,15 +117,9 @@ class OxigraphStore(Store):
         except (OSError, SyntaxError) as exc:
             raise KgStoreError(f"{self.describe()}: {exc}") from None
 
-    def add_construct(self, graph: URIRef, text: str) -> bool:
-        """Run a CONSTRUCT query over the union of the named graphs and add what it makes to
-        ``graph``, all inside Oxigraph: no term crosses into Python (the derivation rules).
-
-        A query of another form adds nothing.
-
-        :returns: False when Oxigraph cannot parse the text (nothing is added): the caller
-            then parses it with rdflib, for the message.
-        """
+    def add_construct(self, graph: URIRef, text: str, *, source: str = "<rule>") -> None:
+        """All inside Oxigraph: no term crosses into Python. rdflib's parser (half a second for
+        two rules) is asked only for the message of a text Oxigraph refuses."""
         self._writable()
         ox = _ox()
         try:
@@ -260,29 +131,18 @@ class OxigraphStore(Store):
                 self._store.extend(
                     [ox.Quad(t.subject, t.predicate, t.object, name) for t in answer]
                 )
-        except SyntaxError:
-            return False
+        except SyntaxError as exc:
+            prepare(text, source=source)  # raises with the line and column
+            raise KgUsageError(f"{source}: Oxigraph cannot run this rule: {exc}") from None
         except OSError as exc:
             raise KgStoreError(f"{self.describe()}: {exc}") from None
-        return True
 
     def triples(self, graph: URIRef) -> Iterator[Triple]:
         for q in self._store.quads_for_pattern(None, None, None, to_oxigraph(graph)):
             yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
 
     def load_rdf(self, data: bytes, format: str, *, graph: URIRef | None, base_iri: str) -> bool:
-        """Parse RDF text with Oxigraph's own parser (Rust) straight into the store.
-
-        All or nothing: on a syntax error nothing is written and False comes back, so that
-        the caller can parse again with rdflib for a message naming the line and column.
-
-        :param data: the text, UTF-8.
-        :param format: ``turtle``, ``nt``, ``nquads`` or ``trig``.
-        :param graph: the named graph for a triple format; None for a quad format, whose
-            default graph goes to ``urn:x-rdflib:default``, as rdflib's Dataset names it.
-        :param base_iri: the IRI relative IRIs are resolved against.
-        :returns: whether the text parsed (and was loaded).
-        """
+        """Oxigraph's own parser (Rust), straight into the store; see :meth:`Store.load_rdf`."""
         self._writable()
         ox = _ox()
         formats = {
@@ -320,23 +180,17 @@ class OxigraphStore(Store):
         return True
 
     def typed_literals(self, graph: URIRef | None = None) -> list[Literal]:
-        """The distinct literals of the named graphs (or of ``graph`` alone) that have a
-        datatype other than a string's: those a parser may have let through with a value its
-        datatype refuses."""
         name = "?g" if graph is None else to_oxigraph(graph)
         answer = self._store.query(
             f"SELECT DISTINCT ?o WHERE {{ GRAPH {name} {{ ?s ?p ?o }} FILTER(isLiteral(?o) && "
-            f"DATATYPE(?o) != <{_XSD_STRING}> && DATATYPE(?o) != <{_LANG_STRING}>) }}"
+            f"DATATYPE(?o) != <{XSD.string}> && DATATYPE(?o) != <{RDF.langString}>) }}"
         )
         return [to_rdflib(row[0]) for row in answer]  # type: ignore[misc]
 
-    def ntriples(self, graph: URIRef) -> bytes:
-        """One named graph as N-Triples, written by Oxigraph (in Rust, so fast): for export.
-
-        The lines are in no particular order, and the terms are Oxigraph's: a typed literal
+    def dump_ntriples(self, graph: URIRef) -> bytes:
+        """Written by Oxigraph (in Rust, so fast). The terms are Oxigraph's: a typed literal
         comes as Oxigraph holds it (``"1"^^xsd:decimal`` for ``1.0``), a blank node with
-        Oxigraph's id. :func:`kg.export.serialize` sorts, labels and normalises them.
-        """
+        Oxigraph's id; :func:`kg.export.serialize` sorts, labels and normalises them."""
         ox = _ox()
         try:
             data: bytes = self._store.dump(
@@ -383,31 +237,82 @@ class OxigraphStore(Store):
         if self._store.contains_named_graph(name):
             self._store.remove_graph(name)
 
-    def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> None:
-        self.remove_graph(graph)
-        self.add(graph, triples)
-
-    def query(self, text: str, prepared: Query, bindings: Mapping[str, Node]) -> Result:
-        from kg.stores.remote import substitute
-
+    def query(
+        self,
+        text: str,
+        prepared: Query,
+        bindings: Mapping[str, Node],
+        *,
+        dataset: QueryDataset | None = None,
+    ) -> Result:
         form = query_form(prepared)
         # pyoxigraph's ``substitutions`` insist on projected variables, and parameters are
         # not: the values are substituted as RDF terms in the text, as for an endpoint
-        text = substitute(text, bindings)
-        try:
-            answer = self._store.query(
-                text, prefixes=dict(PREFIXES), use_default_graph_as_union=True
-            )
-        except SyntaxError as exc:
-            raise KgUsageError(f"Oxigraph cannot run this query: {exc}") from None
-        except OSError as exc:
-            raise KgStoreError(f"{self.describe()}: {exc}") from None
+        answer = self.raw_query(substitute(text, bindings), prepared, dataset=dataset)
         if form == "ASK":
             return make_result("ASK", boolean=bool(answer))
         if form == "SELECT":
             names, rows = select_rows(answer)
             return make_result("SELECT", variables=names, rows=rows)
         return make_result(form, triples=graph_triples(answer))
+
+    def stream(
+        self,
+        text: str,
+        prepared: Query,
+        bindings: Mapping[str, Node],
+        *,
+        dataset: QueryDataset | None = None,
+    ) -> Stream:
+        """Rows pulled from Oxigraph one at a time (:meth:`query` reads the whole answer)."""
+        form = query_form(prepared)
+        answer = self.raw_query(substitute(text, bindings), prepared, dataset=dataset)
+        if form == "ASK":
+            return Stream(form, [], _nothing(), bool(answer))
+        if form == "SELECT":
+            names, rows = select_rows(answer)
+            return Stream(form, names, rows)
+        return Stream(form, [], graph_triples(answer))
+
+    def raw_query(
+        self, text: str, prepared: Query | None = None, *, dataset: QueryDataset | None = None
+    ) -> Any:
+        """Oxigraph's own answer to a query (its solutions, triples or boolean), for code that
+        reads it as it comes (the server streams it): the dataset chosen as :meth:`query`
+        chooses it, errors wrapped."""
+        options = dataset_options(prepared, dataset)
+        try:
+            return self._store.query(text, prefixes=dict(PREFIXES), **options)
+        except SyntaxError as exc:
+            raise KgUsageError(f"Oxigraph cannot run this query: {exc}") from None
+        except OSError as exc:
+            raise KgStoreError(f"{self.describe()}: {exc}") from None
+
+    def select_text(self, text: str) -> list[tuple[str, ...]]:
+        """No rdflib term is made: a row costs a microsecond, not ten."""
+        value = attrgetter("value")
+        return [tuple(map(value, row)) for row in self.raw_query(text)]
+
+    def answer_text(
+        self, text: str, prepared: Query
+    ) -> tuple[list[str], list[tuple[str | None, ...]]]:
+        """Oxigraph writes each term's N-Triples form itself: no rdflib term is made."""
+        answer = self.raw_query(text, prepared)
+        if query_form(prepared) == "SELECT":
+            names = [v.value for v in answer.variables]
+            return names, [tuple(None if v is None else str(v) for v in row) for row in answer]
+        return ["subject", "predicate", "object"], [
+            (str(t.subject), str(t.predicate), str(t.object)) for t in answer
+        ]
+
+    def update(self, text: str) -> None:
+        self._writable()
+        try:
+            self._store.update(text, prefixes=dict(PREFIXES))
+        except SyntaxError as exc:
+            raise KgUsageError(f"the update failed: {exc}") from None
+        except OSError as exc:
+            raise KgStoreError(f"{self.describe()}: {exc}") from None
 
     def write_marker(self, info: Mapping[str, object]) -> None:
         """Record what was built into an on-disk store (read by ``kg stats``, for people)."""
@@ -430,7 +335,26 @@ class OxigraphStore(Store):
             raise KgStoreError(f"{self.describe()} is open read-only")
 
 
-def _open_error(path: Path, exc: OSError) -> str:
+def _nothing() -> Iterator[Any]:
+    yield from ()
+
+
+def dataset_options(prepared: Query | None, dataset: QueryDataset | None) -> dict[str, Any]:
+    """pyoxigraph's query options for the dataset a query runs over (:meth:`Store.query`):
+    the protocol's dataset, else the query's FROM / FROM NAMED, else the union."""
+    if dataset is None and prepared is not None:
+        default, named = dataset_clause(prepared)
+        if default or named:
+            dataset = QueryDataset(default, named)
+    if dataset is None:
+        return {"use_default_graph_as_union": True}
+    return {
+        "default_graph": [to_oxigraph(g) for g in dataset.default],
+        "named_graphs": [to_oxigraph(g) for g in dataset.named],
+    }
+
+
+def open_error(path: Path, exc: OSError) -> str:
     text = str(exc)
     if "lock" in text.lower():
         return (

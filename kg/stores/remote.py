@@ -32,7 +32,8 @@ from rdflib.term import Node
 
 from kg.errors import KgStoreError, KgUsageError
 from kg.namespaces import PREFIXES
-from kg.stores.base import Store, Triple, make_result, query_form
+from kg.sparql import dataset_clause, query_form, substitute
+from kg.stores.base import QueryDataset, Store, Triple, make_result
 
 ENV_USER = "CCHC_KG_ENDPOINT_USER"
 ENV_PASSWORD = "CCHC_KG_ENDPOINT_PASSWORD"
@@ -127,9 +128,14 @@ class RemoteStore(Store):
         except (ConnectionError, OSError) as exc:
             raise KgStoreError(f"cannot reach {where}: {exc}") from None
 
-    def _sparql(self, text: str, accept: str, *, dataset: bool = True) -> bytes:
+    def _sparql(
+        self, text: str, accept: str, *, dataset: bool | QueryDataset = True
+    ) -> bytes:
         fields: list[tuple[str, str]] = [("query", text)]
-        if dataset:
+        if isinstance(dataset, QueryDataset):
+            fields += [("default-graph-uri", str(n)) for n in dataset.default]
+            fields += [("named-graph-uri", str(n)) for n in dataset.named]
+        elif dataset:
             names = [str(n) for n in self.graph_names()]
             fields += [("default-graph-uri", n) for n in names]
             fields += [("named-graph-uri", n) for n in names]
@@ -214,55 +220,34 @@ class RemoteStore(Store):
                 f"INSERT DATA {{ GRAPH {graph.n3()} {{\n{body}}} }}"
             )
 
-    def query(self, text: str, prepared: Query, bindings: Mapping[str, Node]) -> Result:
+    def query(
+        self,
+        text: str,
+        prepared: Query,
+        bindings: Mapping[str, Node],
+        *,
+        dataset: QueryDataset | None = None,
+    ) -> Result:
         form = query_form(prepared)
         head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
         full = head + substitute(text, bindings)
+        # the query's own FROM / FROM NAMED, when it has them, is the dataset: the protocol's
+        # parameters would override it (SPARQL 1.1 Protocol, 2.1.4)
+        chosen: bool | QueryDataset = dataset if dataset is not None else True
+        if dataset is None and any(dataset_clause(prepared)):
+            chosen = False
         if form == "SELECT":
-            answer = _json(self._sparql(full, _SELECT_JSON), self.endpoint)
+            answer = _json(self._sparql(full, _SELECT_JSON, dataset=chosen), self.endpoint)
             variables = answer.get("head", {}).get("vars", [])
             rows = [_row(b) for b in answer.get("results", {}).get("bindings", [])]
             return make_result("SELECT", variables=variables, rows=rows)
         if form == "ASK":
-            answer = _json(self._sparql(full, _SELECT_JSON), self.endpoint)
+            answer = _json(self._sparql(full, _SELECT_JSON, dataset=chosen), self.endpoint)
             return make_result("ASK", boolean=bool(answer.get("boolean")))
-        data = self._sparql(full, _NTRIPLES)
+        data = self._sparql(full, _NTRIPLES, dataset=chosen)
         parsed = Graph()
         parsed.parse(data=data.decode("utf-8"), format="nt")
         return make_result(form, triples=parsed)
-
-
-def substitute(text: str, bindings: Mapping[str, Node]) -> str:
-    """The query with each bound variable replaced by its value, written as an RDF term.
-
-    Engines other than rdflib take no initial bindings, so the values travel in the text:
-    every ``?name`` (or ``$name``) outside strings, IRIs and comments becomes the value, as
-    the SPARQL-dev proposal SEP-0007 defines substitution, so a parameter is bound in nested
-    groups and subqueries alike, as rdflib's initial bindings are. A VALUES block would not
-    do: it binds in its own group only, and a FILTER in a nested OPTIONAL would not see it.
-    Each value is written by rdflib's ``n3()`` from a typed RDF term, never pasted from what
-    a user typed, so a value such as ``x" } ; DROP ALL ; #`` stays one literal.
-
-    >>> from rdflib import Literal
-    >>> substitute('SELECT ?x WHERE { ?x ?p ?_y FILTER (?_y != "?_y") }', {"_y": Literal("a")})
-    'SELECT ?x WHERE { ?x ?p "a" FILTER ("a" != "?_y") }'
-    """
-    if not bindings:
-        return text
-
-    def replace(match: re.Match[str]) -> str:
-        if match.lastgroup == "var" and match.group("var")[1:] in bindings:
-            return bindings[match.group("var")[1:]].n3()
-        return match.group()
-
-    return _TOKEN.sub(replace, text)
-
-
-_TOKEN = re.compile(
-    r'(?P<comment>#[^\n]*)|(?P<long>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\')'
-    r'|(?P<string>"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\')'
-    r'|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)|(?P<var>[?$][A-Za-z0-9_\u00b7-\uffff]+)'
-)
 
 
 def _turtle(triples: Iterable[Triple]) -> str:

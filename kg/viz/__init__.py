@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import KgError, KgFileError, KgUsageError
+from kg.io import write_atomic
+from kg.namespaces import search_key
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -160,8 +162,6 @@ def page_data(net: nx.MultiDiGraph, *, layout: str = "force", lang: str | None =
     :param layout: ``force`` or ``hierarchy``, the layout the page opens with.
     :param lang: the language it opens in (the network's own by default).
     """
-    from kg.network import _key
-
     if layout not in LAYOUTS:
         raise KgUsageError(f"unknown layout {layout!r}; use one of {', '.join(LAYOUTS)}")
     language = lang or net.graph.get("lang", "vi")
@@ -222,7 +222,7 @@ def page_data(net: nx.MultiDiGraph, *, layout: str = "force", lang: str | None =
     for n in order:
         d = net.nodes[n]
         names = [d.get("label_vi", ""), d.get("label_en", ""), *d.get("alt_labels", ())]
-        key = "\n".join(dict.fromkeys(_key(t) for t in names if t))
+        key = "\n".join(dict.fromkeys(search_key(t) for t in names if t))
         parent = parents[n]
         nodes.append(
             {
@@ -310,8 +310,6 @@ def write(
     :raises KgUsageError: an unknown format or layout.
     :raises KgFileError: the file cannot be written, or a tool the format needs is missing.
     """
-    from kg.io import write_atomic
-
     fmt = VizFormat.from_extension(path) if format is None else format
     fmt = fmt if isinstance(fmt, VizFormat) else VizFormat.from_label(fmt)
     write_atomic(path, render(net, fmt, layout=layout, lang=lang))
