@@ -114,6 +114,20 @@ def sparql_prefixes() -> str:
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
 
+def expand(name: str) -> URIRef:
+    """The IRI a prefixed name of the contract stands for (``cchc:Ministry``).
+
+    >>> str(expand("org:Organization"))
+    'http://www.w3.org/ns/org#Organization'
+
+    :raises ValueError: the prefix is not one of :data:`PREFIXES`.
+    """
+    prefix, colon, local = name.partition(":")
+    if not colon or prefix not in PREFIXES:
+        raise ValueError(f"{name!r} is not a prefixed name of the contract")
+    return URIRef(PREFIXES[prefix] + local)
+
+
 def compact(iri: str) -> str:
     """Write an IRI with the project's prefixes when one fits (``xsd:date``), else as ``<iri>``.
 

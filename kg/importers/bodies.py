@@ -4,8 +4,9 @@ Vietnamese local government puts a People's Committee (Ủy ban nhân dân, UBND
 Council (Hội đồng nhân dân, HĐND) in every province, district and commune, so the unit lists of
 ``data/units/`` say which bodies exist as surely as they say which units exist. This module
 generates both bodies for each unit of a list, placed in the hierarchy of local government (a
-district's UBND ``org:subOrganizationOf`` its province's UBND, and so on down), with the standard
-types of the vocabulary contract stated beside ours.
+district's UBND ``org:subOrganizationOf`` its province's UBND, and so on down). Only our own
+class and property are written: the standard ones of the vocabulary contract (``org:Organization``,
+``dct:spatial``) follow from the ontology when the graph is built.
 
 IRIs. A slug of the body's name would collide (hundreds of communes are called "Xã Tân Lập"), so
 generated bodies are keyed by the unit's statistics-office code: ``id:agency/ubnd/{code}`` and
@@ -27,7 +28,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS
+from rdflib.namespace import ORG, PROV, RDF, RDFS, SKOS
 
 from kg.importers.units import ERAS, LEVELS, UnitRow, read_units
 from kg.namespaces import CCHC, PREFIXES, resource
@@ -73,7 +74,6 @@ _KIND_WORDS: dict[str, str] = {
     "dac-khu": "đặc khu",
 }
 
-_STANDARD_TYPES = (CCHC.Agency, ORG.FormalOrganization, ORG.Organization)
 
 #: Called with (rows done, rows in all) while a list is mapped.
 Tick = Callable[[int, int], None]
@@ -121,12 +121,12 @@ def load_bodies(
 ) -> Graph:
     """Generate the UBND and HĐND of every unit of one units CSV.
 
-    Each body is a ``cchc:PeoplesCommittee`` or ``cchc:PeoplesCouncil`` and also, stated
-    explicitly, ``cchc:Agency``, ``org:FormalOrganization`` and ``org:Organization``; it has its
-    name (``rdfs:label`` @vi and @en, ``skos:altLabel`` "UBND ..." / "HĐND ..."), its level,
-    ``cchc:governs`` and ``dct:spatial`` the unit, ``org:subOrganizationOf`` the body of the same
-    kind of the parent unit, the valid time of the list (``cchc:validDuring``) and the list as its
-    source (``prov:wasDerivedFrom``). Bodies of :data:`KNOWN_BODIES` get only the links.
+    Each body is a ``cchc:PeoplesCommittee`` or ``cchc:PeoplesCouncil`` (the build adds their
+    superclasses, ``org:Organization`` among them); it has its name (``rdfs:label`` @vi and @en,
+    ``skos:altLabel`` "UBND ..." / "HĐND ..."), its level, ``cchc:governs`` the unit,
+    ``org:subOrganizationOf`` the body of the same kind of the parent unit, the valid time of
+    the list (``cchc:validDuring``) and the list as its source (``prov:wasDerivedFrom``).
+    Bodies of :data:`KNOWN_BODIES` get only the links.
     The triples are those of :func:`bodies_ntriples`, as rdflib terms.
 
     :param path: ``data/units/units-2020.csv`` or ``units-2025.csv``.
@@ -139,8 +139,8 @@ def load_bodies(
     :raises KgDataError: for a bad row of the CSV (see :func:`kg.importers.units.read_units`).
 
     >>> g = load_bodies(Path("data/units/units-2020.csv"), era="2020", levels={"province"})
-    >>> len(set(g.subjects(RDF.type, ORG.Organization)))
-    126
+    >>> len(set(g.subjects(RDF.type, CCHC.PeoplesCommittee)))
+    63
     """
     text = bodies_ntriples(path, era=era, levels=levels, tick=tick)
     g = into if into is not None else Graph()
@@ -155,13 +155,11 @@ def load_bodies(
 
 # The terms every body shares, as N-Triples (made once: a build writes some 380,000 lines).
 _A = nt_iri(str(RDF.type))
-_TYPES = {
-    key: tuple(f"{_A} {nt_iri(str(cls))} .\n" for cls in (cls, *_STANDARD_TYPES))
-    for key, cls, *_ in BODIES
-}
+# Only the class of each body: its superclasses (cchc:Agency, org:FormalOrganization,
+# org:Organization) are the ontology's to state (ontology/rules/rdfs-entailment.rq).
+_TYPES = {key: f"{_A} {nt_iri(str(cls))} .\n" for key, cls, *_ in BODIES}
 _LEVEL = nt_iri(str(CCHC.level))
 _GOVERNS = nt_iri(str(CCHC.governs))
-_SPATIAL = nt_iri(str(DCTERMS.spatial))
 _SUB_OF = nt_iri(str(ORG.subOrganizationOf))
 _LABEL = nt_iri(str(RDFS.label))
 _ALT_LABEL = nt_iri(str(SKOS.altLabel))
@@ -193,8 +191,8 @@ def bodies_ntriples(
     :raises KgDataError: for a bad row of the CSV (see :func:`kg.importers.units.read_units`).
 
     >>> text = bodies_ntriples(Path("data/units/units-2025.csv"), era="2025", levels={"province"})
-    >>> text.count("<http://www.w3.org/ns/org#Organization> .")
-    68
+    >>> text.count("<https://w3id.org/cchc/ontology#PeoplesCouncil> .")
+    34
     """
     info = ERAS[era]
     if rows is None:
@@ -228,10 +226,9 @@ def bodies_ntriples(
         has_parent = parent is not None and parent.level in wanted
         for key, _cls, vi, abbr, en in BODIES:
             body = f"{body_term(key, row.code)} "
-            t0, t1, t2, t3 = _TYPES[key]
             write(
-                f"{body}{t0}{body}{t1}{body}{t2}{body}{t3}{body}{_LEVEL} {level} .\n"
-                f"{body}{_GOVERNS} {unit} .\n{body}{_SPATIAL} {unit} .\n"
+                f"{body}{_TYPES[key]}{body}{_LEVEL} {level} .\n"
+                f"{body}{_GOVERNS} {unit} .\n"
             )
             if has_parent:
                 write(f"{body}{_SUB_OF} {body_term(key, parent.code)} .\n")  # type: ignore[union-attr]

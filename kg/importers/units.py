@@ -279,7 +279,6 @@ def load_units(
 # The terms every unit shares, as N-Triples (made once: a build writes some 150,000 lines).
 _A = nt_iri(str(RDF.type))
 _UNIT_TYPES = f"{_A} {nt_iri(str(CCHC.AdministrativeUnit))} .\n"
-_AREA_TYPE = f"{_A} {nt_iri(str(SCHEMA.AdministrativeArea))} .\n"
 _LABEL = nt_iri(str(RDFS.label))
 _NAME = nt_iri(str(SCHEMA.name))
 _NOTATION = nt_iri(str(SKOS.notation))
@@ -314,7 +313,7 @@ def units_ntriples(
     :raises KgUsageError: for an unknown era or level.
 
     >>> text = units_ntriples(Path("data/units/units-2025.csv"), era="2025", levels={"province"})
-    >>> text.count("<https://schema.org/AdministrativeArea> .")
+    >>> text.count("<https://w3id.org/cchc/ontology#AdministrativeUnit> .")
     34
     """
     info = _era(era)
@@ -351,7 +350,7 @@ def units_ntriples(
             else ""
         )
         write(
-            f"{unit}{_UNIT_TYPES}{unit}{_AREA_TYPE}{unit}{_LABEL} {name} .\n"
+            f"{unit}{_UNIT_TYPES}{unit}{_LABEL} {name} .\n"
             f"{unit}{_NAME} {name} .\n{unit}{_NOTATION} {nt_literal(row.code)} .\n"
             f"{unit}{_UNIT_KIND} {kinds[row.kind]} .\n{unit}{_LEVEL} {level_iris[row.level]} .\n"
             f"{parent}{unit}{tail[0]}{unit}{tail[1]}"
@@ -365,7 +364,7 @@ def _source(write: Callable[[str], object], era: str, info: _Era) -> str:
     """The source node of a list (the statistics-office list as the package carries it), as
     N-Triples; returns its IRI as a term."""
     source = nt_iri(str(resource("source", f"gso-units-{era}")))
-    for cls in (CCHC.Source, SCHEMA.CreativeWork, SCHEMA.Dataset):
+    for cls in (CCHC.Source, SCHEMA.Dataset):
         write(f"{source} {_A} {nt_iri(str(cls))} .\n")
     for text, lang in ((info.list_name_vi, "vi"), (info.list_name_en, "en")):
         write(f"{source} {_LABEL} {nt_literal(text, lang=lang)} .\n")
