@@ -45,6 +45,7 @@ StepCallback = Callable[[str], None]
 #: Called with (items done, items in all) by an importer as it goes.
 Tick = Callable[[int, int], None]
 
+
 @dataclass(frozen=True)
 class Importer:
     """A step that turns a non-RDF source file into the triples of one named graph.

@@ -260,9 +260,7 @@ def load_file(store: Store, source: str | Path, *, format: Format | None = None)
         # Oxigraph parses without the GIL: the typed literals are read meanwhile, in Python
         with ThreadPoolExecutor(max_workers=1) as pool:
             scan = pool.submit(_ill_typed_in, text) if "^^" in text else None
-            loaded = store.load_rdf(
-                data, fmt.rdflib_name, graph=graph, base_iri=_public_id(source)
-            )
+            loaded = store.load_rdf(data, fmt.rdflib_name, graph=graph, base_iri=_public_id(source))
             ill = scan.result() if scan is not None else False
         if loaded:
             if ill is None:  # written in a way the quick reading does not follow

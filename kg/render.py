@@ -101,7 +101,6 @@ def _report_turtle(report: Report) -> str:
     """
     from rdflib import RDF, SH, BNode, Graph
 
-
     out = Graph(bind_namespaces="none")
     for prefix in ("sh", "rdf", "rdfs", "xsd"):
         out.bind(prefix, PREFIXES[prefix])
@@ -277,7 +276,6 @@ def render_results(
     """
     from rdflib import Graph
 
-
     assert isinstance(results, Results)
     if format not in RESULT_FORMATS:
         raise KgUsageError(
@@ -439,7 +437,6 @@ def render_query_output(results: object, format: str | None, *, lang: str, label
 
     assert isinstance(results, Results)
     if results.graph is not None:
-
         holder = KnowledgeGraph()
         holder.add("result", results.graph)
         return serialize(holder, Format.from_label(format or "turtle")).decode("utf-8")

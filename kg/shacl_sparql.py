@@ -1412,7 +1412,6 @@ def _labels_of(store: pyoxigraph.Store, terms: set[Node]) -> Graph:
     """The labels of the terms a report names, so that it can show names, not only IRIs."""
     import pyoxigraph as ox
 
-
     out = Graph()
     props = [ox.NamedNode(str(p)) for p in LABEL_PROPERTIES]
     for term in terms:

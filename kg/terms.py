@@ -25,6 +25,7 @@ Triple = tuple[Node, Node, Node]
 _XSD_STRING = str(XSD.string)
 _LANG_STRING = str(RDF.langString)
 
+
 def _ox() -> Any:
     try:
         import pyoxigraph

@@ -310,5 +310,3 @@ def _parse_keeping_ill_typed(path: str | Path) -> Graph:
             data=read_text(path), format=fmt.rdflib_name, publicID=Path(path).resolve().as_uri()
         )
     return graph
-
-

@@ -52,9 +52,7 @@ def test_every_body_is_an_organization_by_rule(kgraph: KnowledgeGraph) -> None:
 
 
 def test_governs_is_also_spatial(kgraph: KnowledgeGraph) -> None:
-    assert not _ask(
-        kgraph, "ASK { ?b cchc:governs ?u FILTER NOT EXISTS { ?b dct:spatial ?u } }"
-    )
+    assert not _ask(kgraph, "ASK { ?b cchc:governs ?u FILTER NOT EXISTS { ?b dct:spatial ?u } }")
 
 
 def test_a_target_is_no_data_set(kgraph: KnowledgeGraph) -> None:

@@ -226,10 +226,7 @@ def bodies_ntriples(
         has_parent = parent is not None and parent.level in wanted
         for key, _cls, vi, abbr, en in BODIES:
             body = f"{body_term(key, row.code)} "
-            write(
-                f"{body}{_TYPES[key]}{body}{_LEVEL} {level} .\n"
-                f"{body}{_GOVERNS} {unit} .\n"
-            )
+            write(f"{body}{_TYPES[key]}{body}{_LEVEL} {level} .\n{body}{_GOVERNS} {unit} .\n")
             if has_parent:
                 write(f"{body}{_SUB_OF} {body_term(key, parent.code)} .\n")  # type: ignore[union-attr]
             if (era, row.code, key) in KNOWN_BODIES:

@@ -448,7 +448,8 @@ def load_provinces_2025(
     for row in read_rows(path, PROVINCE_COLUMNS):
         new = new_units.get(name_key(row["new_province"]))
         if new is None:
-            raise row.error(f"The new province {row['new_province']!r} is not in the 2025 units list.")
+            name = row["new_province"]
+            raise row.error(f"The new province {name!r} is not in the 2025 units list.")
         if new.code in used_new:
             raise row.error(f"{row['new_province']!r} is already on line {used_new[new.code]}.")
         used_new[new.code] = row.line

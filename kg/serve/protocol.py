@@ -143,9 +143,7 @@ async def sparql_endpoint(request: Request) -> Response:
     return rendered.response()
 
 
-def protocol_dataset(
-    params: Mapping[str, list[str]], held: list[URIRef]
-) -> QueryDataset | None:
+def protocol_dataset(params: Mapping[str, list[str]], held: list[URIRef]) -> QueryDataset | None:
     """The dataset a request names with ``default-graph-uri`` and ``named-graph-uri``.
 
     Only graphs the dataset holds may be named (nothing is fetched). Naming every graph (as

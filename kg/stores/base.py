@@ -162,9 +162,7 @@ class Store(ABC):
         """
         self.add(graph, read_ntriples(data))
 
-    def load_rdf(
-        self, data: bytes, format: str, *, graph: URIRef | None, base_iri: str
-    ) -> bool:
+    def load_rdf(self, data: bytes, format: str, *, graph: URIRef | None, base_iri: str) -> bool:
         """Parse RDF text straight into the store, all or nothing.
 
         On a syntax error nothing is written and False comes back, so that the caller can parse

@@ -38,6 +38,7 @@ def _ox() -> Any:
         raise KgUsageError("the oxigraph store needs pyoxigraph: pip install pyoxigraph") from None
     return pyoxigraph
 
+
 #: Written beside Oxigraph's files by ``kg build --path``: which graph, when, how big.
 MARKER = "kg-store.json"
 

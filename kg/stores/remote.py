@@ -128,9 +128,7 @@ class RemoteStore(Store):
         except (ConnectionError, OSError) as exc:
             raise KgStoreError(f"cannot reach {where}: {exc}") from None
 
-    def _sparql(
-        self, text: str, accept: str, *, dataset: bool | QueryDataset = True
-    ) -> bytes:
+    def _sparql(self, text: str, accept: str, *, dataset: bool | QueryDataset = True) -> bytes:
         fields: list[tuple[str, str]] = [("query", text)]
         if isinstance(dataset, QueryDataset):
             fields += [("default-graph-uri", str(n)) for n in dataset.default]
