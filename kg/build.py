@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from rdflib import Graph
+from rdflib import Graph, Literal
+from rdflib.namespace import OWL
 
 from kg.graph import DERIVED_GRAPH, KnowledgeGraph
 from kg.importers.bodies import bodies_ntriples
@@ -25,6 +26,7 @@ from kg.importers.units import UnitRow, read_units, units_ntriples
 from kg.io import parse, quiet_rdflib, read_text
 from kg.project import Project
 from kg.stores import Store
+from kg.version import __version__
 
 
 class Progress(Protocol):
@@ -242,6 +244,20 @@ def build(
             loads.append(loader.submit(add, step.graph, triples))  # type: ignore[arg-type]
         for load in loads:
             load.result()  # raises what a load raised
+    _stamp_version(kg)
     say("derive")
     derive(kg, project.rule_files())
     return kg
+
+
+def _stamp_version(kg: KnowledgeGraph) -> None:
+    """State ``owl:versionInfo`` of each ontology the project declares, from :mod:`kg.version`:
+    the version is written in one place, and the built ontology says which one built it."""
+    for name in kg.graph_names():
+        text = (
+            f"SELECT ?o WHERE {{ GRAPH <{name}> {{ ?o a owl:Ontology "
+            "FILTER NOT EXISTS { ?o owl:versionInfo ?v } } }"
+        )
+        found = [row[0] for row in kg.sparql(text)]  # type: ignore[index]
+        if found:
+            kg.add(name, [(o, OWL.versionInfo, Literal(__version__)) for o in found])

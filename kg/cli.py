@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from kg.errors import KgError
+from kg.version import __version__
 
 
 class _KgGroup(click.Group):
@@ -177,7 +178,7 @@ def _store_options(f: Any) -> Any:
 
 @click.group(cls=_KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
-@click.version_option(package_name="cchc-kg")
+@click.version_option(version=__version__, prog_name="kg")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
     """cchc-kg: the knowledge graph of Vietnam's public administration reform (CCHC)."""
@@ -285,7 +286,7 @@ def build(
     With --store oxigraph --path DIR the graph is also kept as an on-disk store, which
     kg query, validate, export and stats --path DIR then read without building again.
 
-    Example: kg build -o dist/cchc.trig; kg build --store oxigraph --path store/
+    Example: kg build -o dist/cchc.trig; kg build --store oxigraph --path dist/store
     """
     from kg.build_file import build_to_file
     from kg.io import Format
@@ -382,7 +383,7 @@ def validate(
     Exit 0 when no result is at or above --fail-on, 1 when there is one, 2 for a usage error,
     a file that does not parse, or malformed shapes.
 
-    Example: kg validate my-data.ttl --shapes ontology/shapes.ttl --engine sparql --format json
+    Example: kg validate data/reference/facts.ttl --shapes ontology/shapes.ttl --format json
     """
     from kg.render import render_report
     from kg.validate import project_shapes
@@ -623,7 +624,7 @@ def viz(
 
     The network is the stored query agency-network (copy it and pass --query to draw another).
 
-    Example: kg viz --focus "UBND thành phố Hà Nội" --depth 2 -o hanoi.html
+    Example: kg viz --focus "UBND thành phố Hà Nội" --depth 2 -o dist/hanoi.html
     """
     from kg.build import build as build_graph
     from kg.graph import KnowledgeGraph

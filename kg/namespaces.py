@@ -1,6 +1,6 @@
 """Every prefix and IRI rule of the project, in one place.
 
-The vocabulary contract (ARCHITECTURE.md, docs/vocabulary.md) promises users a fixed set of
+The vocabulary contract (docs/vocabulary.md) promises users a fixed set of
 prefixes; queries, exports and importers all read them from here so that a query a user writes
 with ``org:`` or ``qb:`` works without declaring them.
 """

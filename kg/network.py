@@ -1,7 +1,7 @@
 """The agency network: the graph's agencies and how they relate, as a networkx ``MultiDiGraph``.
 
 The picture ``kg viz`` draws is a view of the knowledge graph that a user can change without
-touching Python (ARCHITECTURE.md): its edges are the triples of the stored query
+touching Python (docs/architecture.md): its edges are the triples of the stored query
 ``queries/agency-network.rq`` (a SPARQL CONSTRUCT), or of any query a user brings, a CONSTRUCT or
 a SELECT with the columns ``?source ?relation ?target``. This module only dresses those triples
 for drawing: each node and edge gets its IRI, its labels in Vietnamese and English, its kind (the
@@ -38,7 +38,7 @@ __all__ = ["GROUPS", "NETWORK_QUERY", "find_node", "network"]
 NETWORK_QUERY = "agency-network"
 
 #: Groups of nodes the options switch on and off, each recognised by the standard classes of the
-#: vocabulary contract (ARCHITECTURE.md). These decide only what is shown; the kind a node is
+#: vocabulary contract (docs/vocabulary.md). These decide only what is shown; the kind a node is
 #: drawn with is its most specific class, read from the graph.
 GROUPS: dict[str, tuple[URIRef, ...]] = {
     "agency": (ORG.Organization, CCHC.AgencyGroup, PROV.Collection),

@@ -12,11 +12,13 @@ import csv
 import re
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
+import kg
 from kg.namespaces import CCHC, GRAPH, PREFIXES, QB, resource, slugify, sparql_prefixes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,13 +39,18 @@ INDICATORS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def ds() -> Dataset:
+def ds_of_files() -> Dataset:
     """The three files, each in the named graph ``kg build`` gives it, queried as one union."""
     dataset = Dataset(default_union=True)
     for name, path in FILES.items():
         dataset.graph(name).parse(path, format="turtle")
     return dataset
+
+
+@pytest.fixture(scope="module")
+def ds() -> Dataset:
+    """The three files, each in the named graph ``kg build`` gives it, queried as one union."""
+    return ds_of_files()
 
 
 def select(ds: Dataset, query: str) -> list[tuple[str, ...]]:
@@ -90,8 +97,8 @@ def test_ontology_header_has_version_licence_creator_and_bilingual_title(ds: Dat
     rows = select(
         ds,
         """
-        SELECT ?version ?licence ?creator WHERE {
-            <https://w3id.org/cchc/ontology> a owl:Ontology ; owl:versionInfo ?version ;
+        SELECT ?licence ?creator WHERE {
+            <https://w3id.org/cchc/ontology> a owl:Ontology ;
                 dct:license ?licence ; dct:creator ?creator .
             FILTER EXISTS { <https://w3id.org/cchc/ontology> dct:title ?t FILTER(lang(?t) = "vi") }
             FILTER EXISTS { <https://w3id.org/cchc/ontology> dct:title ?t FILTER(lang(?t) = "en") }
@@ -104,9 +111,16 @@ def test_ontology_header_has_version_licence_creator_and_bilingual_title(ds: Dat
         }
         """,
     )
-    assert rows == [
-        ("0.1.0", "https://creativecommons.org/licenses/by/4.0/", "The cchc-kg project")
-    ]
+    assert rows == [("https://creativecommons.org/licenses/by/4.0/", "The cchc-kg project")]
+
+
+def test_the_built_ontology_states_the_package_version_written_once(kgraph: Any) -> None:
+    """kg/version.py is the one place: the file states none, the build states that one."""
+    assert not ask(ds_of_files(), "ASK { ?o owl:versionInfo ?v }")
+    rows = kgraph.sparql("SELECT ?v WHERE { <https://w3id.org/cchc/ontology> owl:versionInfo ?v }")
+    assert [str(r[0]) for r in rows] == [kg.__version__]
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'dynamic = ["version"]' in pyproject and "version =" not in pyproject.split("[tool")[0]
 
 
 # ── our own terms ───────────────────────────────────────────────────────────────────────────

@@ -21,6 +21,7 @@ from kg.serve.limits import Deadline, execute, one, query_params
 from kg.serve.negotiation import RESULT_MEDIA
 from kg.serve.protocol import Rendered, bindings_key, render_answer, safe
 from kg.sparql import parse_query
+from kg.version import __version__
 
 #: JSON Schema of each parameter type (kg.query.PARAM_TYPES).
 _SCHEMAS: dict[str, dict[str, Any]] = {
@@ -299,12 +300,7 @@ def _typed(kind: str, text: str) -> Any:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("cchc-kg")
-    except PackageNotFoundError:  # pragma: no cover - a checkout without install
-        return "0"
+    return __version__
 
 
 def openapi_endpoint(request: Request) -> Response:
