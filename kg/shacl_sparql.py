@@ -956,7 +956,7 @@ def load_store(data: Graph) -> tuple[pyoxigraph.Store, dict[Any, Literal]]:
             o = cache[t] = to_oxigraph(t)
             if isinstance(t, Literal):
                 literals[o] = t
-                if getattr(t, "ill_typed", False):  # Oxigraph may store it otherwise
+                if getattr(t, "ill_typed", False):  # Oxigraph may keep it otherwise
                     literals[_round_trip(o)] = t
                 if t.datatype is not None and not _actual_value_fits(t, t.datatype):
                     ill.append(o)
