@@ -21,6 +21,11 @@ from rdflib.namespace import OWL
 
 from kg.graph import DERIVED_GRAPH, KnowledgeGraph
 from kg.importers.bodies import bodies_ntriples
+from kg.importers.observations import (
+    is_observation_table,
+    load_datasets,
+    observations_ntriples,
+)
 from kg.importers.reference import load_facts, load_provinces_2025
 from kg.importers.state import load_state
 from kg.importers.units import UnitRow, read_units, units_ntriples
@@ -106,6 +111,14 @@ def _state(path: Path, root: Path, tick: Tick) -> str | Graph:
     return load_state(path)
 
 
+def _datasets(path: Path, root: Path, tick: Tick) -> str | Graph:
+    return load_datasets(path)
+
+
+def _observations(path: Path, root: Path, tick: Tick) -> str | Graph:
+    return observations_ntriples(path, Project.at(root).data_file("units"))
+
+
 def _provinces_2025(path: Path, root: Path, tick: Tick) -> str | Graph:
     return load_provinces_2025(
         path,
@@ -119,11 +132,15 @@ def _provinces_2025(path: Path, root: Path, tick: Tick) -> str | Graph:
 GENERATED_GRAPHS = ("units/2020", "bodies/2020", "units/2025", "bodies/2025")
 
 
-def importers(*, national: bool = True) -> list[Importer]:
+def importers(root: Path | None = None, *, national: bool = True) -> list[Importer]:
     """The CSV importers of the build, in order.
 
-    :param national: load every district and commune (and their UBND and HĐND) too; with
-        False only the provinces and their bodies, for a quick build.
+    :param root: the project folder: each table of index values in its ``data/indices/`` (a CSV
+        file with the header of :data:`kg.importers.observations.OBSERVATION_COLUMNS`) gets an
+        importer of its own, into the named graph ``indices/{file name}``.
+    :param national: load every district and commune (and their UBND and HĐND) too, and the
+        publishers' full tables of index values (``data/indices/panels/``); with False only the
+        provinces and their bodies and the index values of pages, for a quick build.
     """
     levels = None if national else {"province"}
     units_2020, units_2025 = "data/units/units-2020.csv", "data/units/units-2025.csv"
@@ -136,6 +153,20 @@ def importers(*, national: bool = True) -> list[Importer]:
         Importer("reference/facts", "data/reference/facts.csv", _facts),
         Importer("reference/provinces-2025", "data/reference/provinces-2025.csv", _provinces_2025),
         Importer("state", "data/state", _state),
+        Importer("indices/datasets", "data/indices/datasets.csv", _datasets),
+        *[
+            Importer(f"indices/{path.stem}", f"data/indices/{path.name}", _observations)
+            for path in sorted(Project.at(root).data_file("indices").glob("*.csv"))
+            if is_observation_table(path)
+        ],
+        # the publishers' full tables (tens of thousands of values): the national build only
+        *[
+            Importer(
+                f"indices/panels/{path.stem}", f"data/indices/panels/{path.name}", _observations
+            )
+            for path in sorted(Project.at(root).data_file("indices/panels").glob("*.csv"))
+            if national and is_observation_table(path)
+        ],
     ]
 
 
@@ -235,7 +266,7 @@ def build(
     # thread of its own while the next one is written (the two take about as long).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-build-load") as loader:
         loads: list[Future[None]] = []
-        for step in importers(national=national):
+        for step in importers(base, national=national):
             path = base / step.path
             if not path.exists():
                 continue

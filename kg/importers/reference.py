@@ -314,11 +314,17 @@ class _FactsLoader:
         g.add((other, CCHC.note, Literal(note, lang="en")))
 
     def _claim_common(self, node: URIRef, row: Row, source: URIRef) -> None:
-        """What every claim node of a row carries: source, words, note, row id."""
+        """What every claim node of a row carries: source, words, note, row id.
+
+        facts.csv's claim text is the source's words, or "a close paraphrase in English where
+        the page is English" (its README): Vietnamese text is kept as the quote it is, English
+        text as a paraphrase (``cchc:paraphrase``), since nothing tells the two apart.
+        """
         g = self.g
         g.add((node, PROV.wasDerivedFrom, source))
         if row["claim_text"]:
-            g.add((node, CCHC.quote, text_literal(row["claim_text"])))
+            words = text_literal(row["claim_text"])
+            g.add((node, CCHC.quote if words.language == "vi" else CCHC.paraphrase, words))
         if row["note"]:
             g.add((node, CCHC.note, Literal(row["note"], lang="en")))
         g.add((node, DCTERMS.identifier, Literal(row.id)))
