@@ -27,7 +27,7 @@ from pathlib import Path
 from kg.errors import KgFileError, KgUsageError
 from kg.graph import KnowledgeGraph
 from kg.ingest.accept import accept
-from kg.ingest.draft import Extraction, to_graph
+from kg.ingest.draft import Extraction, draft_triples
 from kg.ingest.extract import extract
 from kg.ingest.gazetteer import Gazetteer
 from kg.ingest.numbers import parse_date
@@ -59,7 +59,7 @@ def draft_graph(extractions: Iterable[Extraction]) -> KnowledgeGraph:
     """The draft dataset of some texts' candidates: one named graph per text."""
     draft = KnowledgeGraph()
     for x in extractions:
-        draft.add(f"ingested/{x.slug}", to_graph(x))
+        draft.add(f"ingested/{x.slug}", draft_triples(x))
     return draft
 
 

@@ -132,8 +132,10 @@ def _check(project: Project, graphs: dict[str, Graph]) -> None:
     built = build(project.root)
     try:
         mine = set()
+        present = set(built.graph_names())
         for short, g in graphs.items():
-            built.remove_graph(short)  # a text accepted before: its new version replaces it
+            if built.resolve_name(short) in present:
+                built.remove_graph(short)  # a text accepted before: its new version replaces it
             built.add(short, g)
             mine.update(s for s in g.subjects() if isinstance(s, URIRef))
         derive(built, project.rule_files())

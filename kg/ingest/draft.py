@@ -43,9 +43,10 @@ from kg.ingest.model import (
     RankChange,
     Span,
 )
+from kg.ingest.observations import UNKNOWN_AREA
 from kg.namespaces import CCHC, ELI, QB, SCHEMA, SDMX_DIMENSION, resource, slugify
 
-__all__ = ["OA", "Extraction", "source_slug", "to_graph"]
+__all__ = ["OA", "Extraction", "draft_triples", "source_slug", "to_graph"]
 
 #: The W3C Web Annotation vocabulary.
 OA = "http://www.w3.org/ns/oa#"
@@ -138,7 +139,7 @@ def _area_code(area: Unit | str) -> str:
 def _area_name(g: Gazetteer, area: Unit | str) -> str:
     if isinstance(area, Unit):
         return bare_name(area.name, area.kind)
-    return "Việt Nam"
+    return "tỉnh (chưa rõ)" if area == UNKNOWN_AREA else "Việt Nam"
 
 
 def _dataset_slug(ds: DataSet) -> str:
@@ -152,10 +153,10 @@ def _score_text(value: Decimal) -> str:
 class _Writer:
     """Adds the candidates of one text to a graph."""
 
-    def __init__(self, x: Extraction, graph: Graph) -> None:
+    def __init__(self, x: Extraction) -> None:
         self.x = x
         self.a = x.analysis
-        self.g = graph
+        self.triples: list[tuple[URIRef | BNode, URIRef, URIRef | BNode | Literal]] = []
         self.source = resource("source", x.slug)
         self.annotations = 0
         self.persons: dict[str, URIRef] = {}
@@ -165,7 +166,7 @@ class _Writer:
     # -- helpers ------------------------------------------------------------------------------
 
     def add(self, s: URIRef | BNode, p: URIRef, o: URIRef | BNode | Literal) -> None:
-        self.g.add((s, p, o))
+        self.triples.append((s, p, o))
 
     def claim(self, node: URIRef, quote: Span, *extra: Span, words: Span | None = None) -> None:
         """The source, the quote and where it stands, on a candidate node."""
@@ -297,7 +298,8 @@ class _Writer:
         self.add(node, RDF.type, CCHC.IndexObservation)
         self.add(node, RDF.type, QB.Observation)
         self.add(node, QB.dataSet, URIRef(o.dataset.iri))
-        self.add(node, SDMX_DIMENSION.refArea, URIRef(o.area_iri))
+        if o.area_iri != UNKNOWN_AREA:
+            self.add(node, SDMX_DIMENSION.refArea, URIRef(o.area_iri))
         if o.year is not None:
             self.add(node, SDMX_DIMENSION.refPeriod, _year(o.year))
         elif o.as_of is not None:
@@ -414,10 +416,10 @@ class _Writer:
             self.add(node, ORG.organization, org)
             org_name = _tidy(m.organization.label or m.organization.written)
             if not m.organization.new and m.organization.resolved:
-                item = self.a.gazetteer.by_iri.get(str(org))
-                org_name = getattr(item, "label", None) or org_name
+                org_name = self.a.gazetteer.label(str(org)) or org_name
+        post = _post(m.title, org_name)
         prefix = "nguyên " if m.former else ""
-        self.add(node, RDFS.label, _vi(f"{m.person.name}, {prefix}{m.title} {org_name}".strip()))
+        self.add(node, RDFS.label, _vi(f"{m.person.name}, {prefix}{post}"))
         if m.former:
             self.add(
                 node,
@@ -592,6 +594,21 @@ class _Writer:
         self.unresolved(node, c.unresolved)
 
 
+def _post(title: str, body: str) -> str:
+    """A title and its body as Vietnamese writes them: "Trưởng ban" + "Ban Chỉ đạo ..." is
+    "Trưởng Ban Chỉ đạo ...", the body's head noun said once.
+
+    >>> _post("Trưởng ban", "Ban Dân vận Trung ương"), _post("Bộ trưởng", "Bộ Nội vụ")
+    ('Trưởng Ban Dân vận Trung ương', 'Bộ trưởng Bộ Nội vụ')
+    """
+    if not body:
+        return title
+    last, first = title.split()[-1], body.split()[0]
+    if len(title.split()) > 1 and last.lower() == first.lower():
+        return f"{' '.join(title.split()[:-1])} {body}"
+    return f"{title} {body}"
+
+
 def _first_line(text: str) -> str:
     for line in text.splitlines():
         line = line.strip()
@@ -615,7 +632,14 @@ def _sentence_of(a: Analysis, span: Span) -> Span:
 def to_graph(x: Extraction) -> Graph:
     """The draft graph of one text's candidates."""
     graph = Graph()
-    w = _Writer(x, graph)
+    for triple in draft_triples(x):
+        graph.add(triple)
+    return graph
+
+
+def draft_triples(x: Extraction) -> list[tuple[URIRef | BNode, URIRef, URIRef | BNode | Literal]]:
+    """The triples of :func:`to_graph`, for a store to take at once."""
+    w = _Writer(x)
     source_doc = next((d for d in x.documents if d.is_source), None)
     w.write_source(legal=source_doc is not None)
     for o in x.observations:
@@ -638,4 +662,4 @@ def to_graph(x: Extraction) -> Graph:
     for ref in x.analysis.all_orgs():
         if ref.mentions:
             w.org(ref)
-    return graph
+    return list(dict.fromkeys(w.triples))

@@ -285,6 +285,9 @@ def changes(a: Analysis) -> list[Change]:
                 if m.group(0) == "vào":
                     result_part = (v_end + m.end(), sentence.end)
             originals = _things(a, index, *orig_part)
+            if not originals and not word.startswith("thành lập"):
+                # "Bộ A và Bộ B hợp nhất thành Bộ C": the bodies come before the verb
+                originals = _things(a, index, sentence.start, sentence.start + verb.start())
             results = _things(a, index, *result_part)[:1]
             if len(originals) < 1 or not results or (len(originals) < 2 and "vào" not in rest[:60]):
                 continue

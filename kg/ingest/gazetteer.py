@@ -39,6 +39,7 @@ from typing import Any
 
 from kg.errors import KgDataError
 from kg.graph import KnowledgeGraph
+from kg.importers.bodies import body_label
 from kg.io import write_atomic
 from kg.namespaces import fold
 from kg.project import Project
@@ -453,6 +454,23 @@ class Gazetteer:
         """The unit a UBND or HĐND governs (None for any other agency)."""
         unit = self._governed.get(body)
         return self._units_by_iri.get(unit) if unit else None
+
+    def label(self, iri: str) -> str | None:
+        """The Vietnamese name of an agency, unit or concept of the graph (a UBND's or HĐND's
+        made from its unit's, as the bodies importer names them)."""
+        item = self.by_iri.get(iri)
+        if item is not None:
+            return (
+                getattr(item, "label", None)
+                or getattr(item, "label_vi", None)
+                or getattr(item, "name", None)
+            )
+        unit = self.governed(iri)
+        if unit is None:
+            return None
+        keyed = self.bodies.get(unit.iri, {})
+        body = "Ủy ban nhân dân" if keyed.get("ubnd") == iri else "Hội đồng nhân dân"
+        return body_label(body, unit.name, unit.kind)
 
     def body(self, unit: Unit, key: str) -> str | None:
         """The IRI of the UBND (``key="ubnd"``) or HĐND (``"hdnd"``) governing ``unit``."""

@@ -604,7 +604,7 @@ def _persons(a: Analysis, index: int) -> Iterator[tuple[int, int, Person]]:
         if any(s <= ws[i].start < e for s, e in places):
             i += 1
             continue
-        cued = i > 0 and _cue_before(a, ws, i)
+        cued = i > 0 and ws[i].text[:1].isupper() and _cue_before(a, ws, i)
         found = person_at(a, ws, i, cued=cued)
         if found is not None:
             yield i, found[0], found[1]
@@ -682,6 +682,7 @@ def _body_at(a: Analysis, ws: Sequence[Word], i: int) -> OrgMention | None:
         and last + 1 < len(ws)
         and ws[last + 1].capitalised
         and a.adjacent(ws[last], ws[last + 1])
+        and person_at(a, ws, last + 1) is None
     ):
         return None  # a name follows that no list has: leave it
     if kind is not None and not kind[1] & {"tinh", "thanh-pho-truc-thuoc-trung-uong"}:
@@ -957,8 +958,8 @@ def make_org(
     those words: "Trưởng Ban Chỉ đạo ..." names "Ban Chỉ đạo ..."): the graph's agency of that
     name, else a new one, placed in its province (see the module docstring).
     """
-    written = _span_text(a, ws, i, last)
-    full = name or written
+    written = name or _span_text(a, ws, i, last)
+    full = written
     span = Span(ws[i].start, ws[last].end)
     for agency, contextual in a.gazetteer.agencies_named(full):
         if not contextual or _in_context(a, agency):

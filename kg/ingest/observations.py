@@ -42,7 +42,10 @@ from kg.ingest.mentions import Analysis, home_refs, vi
 from kg.ingest.model import Observation, RankChange, Span
 from kg.ingest.numbers import NUMBER, parse_decimal, word_number
 
-__all__ = ["observations"]
+__all__ = ["UNKNOWN_AREA", "observations"]
+
+#: The area of a value the text gives for "tỉnh" when no province is known.
+UNKNOWN_AREA = "unknown"
 
 _NUM_WORDS = "nhất|nhì|hai|ba|tư|bốn|năm|sáu|bảy|tám|chín|mười"
 _RANK = re.compile(
@@ -82,6 +85,11 @@ _NOT_VALUE_YEAR = re.compile(
 _SUB_INDEX = re.compile(
     r"\b(?:chỉ\s+số\s+thành\s+phần|CSTP|chỉ\s+số\s+nội\s+dung|chỉ\s+số\s+con|tiêu\s+chí|"
     r"khía\s+cạnh|lĩnh\s+vực)\b",
+    re.IGNORECASE,
+)
+#: Words that make what follows a goal or a plan, not a result.
+_GOAL = re.compile(
+    r"\b(?:phấn\s+đấu|mục\s+tiêu|chỉ\s+tiêu|kế\s+hoạch|dự\s+kiến|đề\s+ra|hướng\s+tới|sẽ)\b",
     re.IGNORECASE,
 )
 _SPAN_OF_YEARS = re.compile(r"\b(?:những|các)\s+năm\s+(?:gần\s+đây|qua)\b|\bluôn\b", re.IGNORECASE)
@@ -203,7 +211,8 @@ def _anchors(a: Analysis, index: int, context: _Context) -> list[_Anchor]:
     for m in home_refs(a, index):
         if any(s <= m.start and m.end <= e for s, e in org_spans):
             continue
-        out.append(_Anchor(m.start, m.end, a.home))
+        # "của tỉnh" with no province known: kept, for a person to place (give --area)
+        out.append(_Anchor(m.start, m.end, a.home if a.home is not None else UNKNOWN_AREA))
     for m in a.orgs[index]:
         out.append(_Anchor(m.start, m.end, None))
     for m in _GROUP.finditer(sentence.text):
@@ -430,9 +439,8 @@ def _dataset_for(
         tail = _OTHER_RANKING.match(text[item.end : sentence_end])
         if tail is not None:
             rest_start = item.end + tail.start("rest")
-            named = [
-                m for m in mentions if rest_start <= m.start <= item.end + tail.end("rest") + 2
-            ]
+            # the index right after "về": "về Chỉ số PCI", not "về nỗ lực ... của PCI"
+            named = [m for m in mentions if rest_start <= m.start <= rest_start + 12]
             if named:
                 return [named[0].dataset] if named[0].dataset is not None else None
             if tail.group("rest").strip():
@@ -444,10 +452,9 @@ def _dataset_for(
         ]
         if direct:
             return [direct[0].dataset] if direct[0].dataset is not None else None
-    sub = [m for m in mentions if m.dataset is None and c_start <= m.start < item.start]
+    if any(m.dataset is None and c_start <= m.start < item.start for m in mentions):
+        return None  # "chỉ số thành phần ... (của PCI)": the value of a sub-index
     before = [m for m in mentions if m.end <= item.start and m.start >= c_start]
-    if sub and (not before or before[-1].dataset is None):
-        return None
     if before:
         group = [before[-1]]
         for prev in reversed(before[:-1]):
@@ -512,6 +519,9 @@ def observations(a: Analysis) -> tuple[list[Observation], list[RankChange]]:
             datasets = _dataset_for(a, item, mentions, clauses, context)
             if not datasets:
                 continue
+            c_start = clauses[_clause_of(clauses, item.start)][0]
+            if _GOAL.search(a.text[c_start : item.start]):
+                continue  # "phấn đấu đến năm 2025 xếp thứ 5/63": a goal, not a result
             if item.kind == "description" and _SPAN_OF_YEARS.search(
                 a.text[clauses[_clause_of(clauses, item.start)][0] : item.start]
             ):
@@ -559,6 +569,10 @@ def _observation(
     else:
         obs.score = item.value  # type: ignore[assignment]
         obs.score_kind = item.score_kind
+    if anchor.area == UNKNOWN_AREA:
+        obs.unresolved.append(
+            "the text writes only 'tỉnh' and does not say which province (give --area)"
+        )
     if year is None:
         if a.day is not None:
             obs.as_of = a.day
