@@ -755,7 +755,8 @@ def ingest(
     if sum(modes) != 1:
         raise click.UsageError("give FILE|DIR|- to read, or --review DRAFT, or --accept DRAFT")
     if review_draft is not None:
-        candidates = review(review_draft, lang=lang, gazetteer=Gazetteer.for_project(root))
+        names = Gazetteer.for_project(root)
+        candidates = review(review_draft, lang=lang, gazetteer=names, root=root)
         _emit(render_review(candidates, lang=lang), output)
         return
     if accept_draft is not None:

@@ -69,6 +69,8 @@ def test_review_shows_the_candidates_in_vietnamese_and_english(tmp_path: Path) -
     assert "Trần Huy Tuấn, Chủ tịch Ủy ban nhân dân tỉnh Yên Bái" in stdout
     code, stdout, _ = run("ingest", "--review", str(out), "--lang", "en")
     assert stdout.splitlines()[0].startswith("Kind") and "post held" in stdout
+    # the earlier year's rank the build's rule derives from "tăng 07 bậc so với năm 2021"
+    assert "PAR-INDEX rank of unit 15 in 2021: 21 (derived)" in stdout
 
 
 def test_accept_writes_the_draft_into_the_project(tmp_path: Path) -> None:

@@ -9,10 +9,11 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import ORG, PROV, RDF, RDFS
 
-from kg.graph import KnowledgeGraph
+from kg.graph import DERIVED_GRAPH, KnowledgeGraph
 from kg.ingest.draft import OA
 from kg.ingest.gazetteer import Gazetteer
 from kg.namespaces import CCHC, ELI, QB, SCHEMA
+from kg.project import Project
 from kg.render import render_table
 
 __all__ = ["Candidate", "render_review", "review"]
@@ -137,25 +138,65 @@ def _mention_words(g: Graph, agency: URIRef) -> str:
     return ""
 
 
+def _derived(g: Graph, name: str, lang: str, rules: list[Path]) -> list[Candidate]:
+    """The values the build's rules will derive from the draft (an earlier year's rank from a
+    rank change), shown so the reviewer sees them before accepting."""
+    if not rules or (None, RDF.type, CCHC.RankChange) not in g:
+        return []
+    from kg.build import derive
+
+    scratch = KnowledgeGraph()
+    try:
+        scratch.add("draft", g)
+        derive(scratch, rules)
+        if DERIVED_GRAPH not in scratch.graph_names():
+            return []
+        derived = scratch.graph(DERIVED_GRAPH)
+    finally:
+        scratch.close()
+    out = []
+    for node in sorted(derived.subjects(RDF.type, QB.Observation), key=str):
+        sources = sorted(str(o) for o in derived.objects(node, PROV.wasDerivedFrom))
+        quote = next((_quote(g, URIRef(s)) for s in sources if _quote(g, URIRef(s))), "")
+        out.append(
+            Candidate(
+                name,
+                "giá trị suy ra" if lang == "vi" else "derived value",
+                "suy ra theo quy tắc" if lang == "vi" else "derived by rule",
+                _label(derived, node, lang),
+                quote,
+                str(node),
+            )
+        )
+    return out
+
+
 def review(
     draft: KnowledgeGraph | str | Path,
     *,
     lang: str = "vi",
     gazetteer: Gazetteer | None = None,
+    root: str | Path | None = None,
 ) -> list[Candidate]:
-    """The candidates of a draft, text by text (see the module docstring).
+    """The candidates of a draft, text by text (see the module docstring), with the values
+    the project's rules will derive from them.
 
     :param draft: the draft, or the TriG file ``kg ingest -o`` wrote.
     :param lang: ``vi`` or ``en``, for the kinds, the states and the labels.
     :param gazetteer: the graph's names, to show the labels of the agencies the text names.
+    :param root: the project whose rules (``ontology/rules/``) derive values from the draft.
     :raises KgFileError: the file is missing.
     :raises KgParseError: the file is not RDF.
     """
     graph = draft if isinstance(draft, KnowledgeGraph) else KnowledgeGraph.from_files([draft])
+    project = Project.at(root)
+    rules = project.rule_files() if project.ontology.is_dir() else []
     out: list[Candidate] = []
     for name in sorted(graph.graph_names(), key=str):
         short = KnowledgeGraph.short_name(name)
-        out.extend(_graph_candidates(graph.graph(name), short, lang, gazetteer))
+        g = graph.graph(name)
+        out.extend(_graph_candidates(g, short, lang, gazetteer))
+        out.extend(_derived(g, short, lang, rules))
     return out
 
 
