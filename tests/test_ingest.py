@@ -864,3 +864,71 @@ def test_name_keys_fold_abbreviations_and_connectives() -> None:
 def test_kg_ingest_is_the_public_function() -> None:
     assert kg.ingest is ingest
     assert draft_graph([]).graph_names() == []
+
+
+# ── patterns met in texts outside the dev set ────────────────────────────────────────────────
+
+
+def test_values_listed_respectively_go_to_the_names_in_order(gazetteer: Gazetteer) -> None:
+    g = accepted(
+        gazetteer,
+        "Năm 2023, 2 trung tâm kinh tế lớn nhất của cả nước là Hà Nội và Thành phố Hồ Chí Minh "
+        "lần lượt đạt 43,96 điểm và 41,77 điểm về chỉ số PAPI.",
+    )
+    assert {(o["area"], o["score"]) for o in observations(g)} == {
+        ("unit/01", Decimal("43.96")),
+        ("unit/79", Decimal("41.77")),
+    }
+
+
+def test_a_rank_listed_after_a_semicolon_and_this_index(gazetteer: Gazetteer) -> None:
+    g = accepted(
+        gazetteer,
+        "Năm 2023, Chỉ số SIPAS được công bố. Ở chỉ số này, tỉnh Quảng Ninh dẫn đầu với kết quả "
+        "đạt 90,61%; đứng thứ 2 tỉnh Thái Nguyên đạt 90,29%; thứ 3 tỉnh Hải Dương đạt 90,23%.",
+    )
+    assert ranks(g) == {
+        ("sipas", "unit/22", "2023", 1),
+        ("sipas", "unit/19", "2023", 2),
+        ("sipas", "unit/30", "2023", 3),
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the mean of the ministries is not the country's
+        "Năm 2023, giá trị trung bình Chỉ số cải cách hành chính (PAR Index) của 17 bộ, cơ quan "
+        "ngang bộ là 84,38%.",
+        # each region of a group, not the country
+        "Trong năm 2023, 6/6 vùng kinh tế - xã hội đều có giá trị trung bình Chỉ số Cải cách "
+        "hành chính đạt trên 80%.",
+        # a score given as about a number is no score
+        "Năm 2023, chỉ số PAPI của Đồng Nai đạt gần 40 điểm.",
+        # a sub-index named without "chỉ số thành phần", after sub-indices of the text
+        "Năm 2022, chỉ số PCI của Bắc Giang có hai chỉ số thành phần dẫn đầu cả nước. "
+        "Tính năng động tiên phong xếp thứ 3.",
+        # within a region
+        "So với các tỉnh thuộc khu vực Nam Trung bộ, Khánh Hòa xếp thứ 2 về PCI năm 2022.",
+    ],
+)
+def test_more_traps_give_no_index_value(gazetteer: Gazetteer, text: str) -> None:
+    found = observations(accepted(gazetteer, text))
+    assert [o for o in found if o["rank"] is not None or o["area"] == "place/viet-nam"] == []
+    assert all(o["score"] != Decimal("40") for o in found)
+
+
+def test_a_province_compared_with_is_not_the_subject(gazetteer: Gazetteer) -> None:
+    g = accepted(
+        gazetteer,
+        "Theo báo cáo PCI 2022, Bắc Giang có tổng điểm là 72,80, tăng 29 bậc và 8,06 điểm so với "
+        "năm 2021, xếp thứ 2/63 tỉnh, sau Quảng Ninh (72,95 điểm) và xếp trên TP Hải Phòng (70,76 "
+        "điểm).",
+    )
+    assert {(o["area"], o["rank"], o["score"]) for o in observations(g)} == {
+        ("unit/24", Literal(2), Decimal("72.80")),
+        ("unit/22", None, Decimal("72.95")),
+        ("unit/31", None, Decimal("70.76")),
+    }
+    (change,) = g.subjects(RDF.type, CCHC.RankChange)
+    assert g.value(change, CCHC.placesUp) == Literal(29)

@@ -469,11 +469,19 @@ for _key, _kinds in sorted(KIND_WORDS.items(), key=lambda kv: -len(kv[0])):
     _KINDS_BY_FIRST[_key[0]].append((_key, _kinds))
 
 
+#: The kind words as written, diacritics and all: "Tính năng" is no "tỉnh", "xa" no "xã".
+_KIND_SPELLINGS = frozenset(
+    vocabulary("tỉnh tp thành phố quận q huyện h thị xã tx phường trấn đặc khu")
+)
+
+
 def _kind_at(ws: Sequence[Word], i: int) -> tuple[int, frozenset[str]] | None:
     """The kind of unit named at ``ws[i]`` ("tỉnh", "TP.", "thị xã"): (last word, kinds)."""
     for key, kinds in _KINDS_BY_FIRST.get(ws[i].key, ()):
         n = len(key)
-        if tuple(w.key for w in ws[i : i + n]) == key:
+        if tuple(w.key for w in ws[i : i + n]) == key and all(
+            vi(part) in _KIND_SPELLINGS for w in ws[i : i + n] for part in w.text.split()
+        ):
             return i + n - 1, kinds
     return None
 
@@ -512,8 +520,8 @@ def unit_at(a: Analysis, ws: Sequence[Word], i: int) -> UnitMention | None:
 def _home_ref_at(a: Analysis, ws: Sequence[Word], i: int) -> UnitMention | None:
     """ "của tỉnh", "thuộc Thành phố", "toàn tỉnh": the home province, named by its kind."""
     w = ws[i]
-    if w.key not in ("tinh", "tp"):
-        return None
+    if w.key not in ("tinh", "tp") or _kind_at(ws, i) is None:
+        return None  # "Tính năng động" is no "tỉnh"
     if w.key == "tp" and not w.text[:1].isupper():
         return None
     if i + 1 < len(ws) and a.adjacent(w, ws[i + 1]) and ws[i + 1].capitalised:
@@ -973,7 +981,11 @@ def make_org(
         if unit is not None and unit.last == last:
             spatial = a.pick(unit.units, province=not unit.kind_given)
             break
-    generic_tail = name_words[-1].key in ("tinh", "tp") and spatial is None
+    tail = " ".join(vi(w.text) for w in name_words[-2:])
+    generic_tail = spatial is None and (
+        vi(name_words[-1].text) in ("tỉnh", "tp", "thành phố")
+        or tail in ("tỉnh ủy", "thành ủy", "huyện ủy")  # "Ban Thường vụ Tỉnh ủy"
+    )
     local = head in _LOCAL_HEADS or generic_tail
     if spatial is None and local:
         if a.home is None:

@@ -41,6 +41,7 @@ from kg.ingest.gazetteer import DataSet, Unit
 from kg.ingest.mentions import Analysis, home_refs, vi
 from kg.ingest.model import Observation, RankChange, Span
 from kg.ingest.numbers import NUMBER, parse_decimal, word_number
+from kg.ingest.text import vocabulary
 
 __all__ = ["UNKNOWN_AREA", "observations"]
 
@@ -55,6 +56,12 @@ _RANK = re.compile(
     r"(?:\s*/\s*(?P<of>\d{1,3}))?",
     re.IGNORECASE,
 )
+#: A rank in a list, after a semicolon or a comma, with no verb: "...; thứ 3 tỉnh Hải Dương".
+#: It counts only when a province's name follows at once.
+_LISTED_RANK = re.compile(
+    r"(?:^|[;,]\s*)(?P<w>thứ\s+(?P<n>\d{1,2}|nhất|nhì|hai|ba|tư|bốn|năm|sáu|bảy|tám|chín|mười))\b",
+    re.IGNORECASE,
+)
 _INFERRED = re.compile(
     r"\b(?P<w>đứng\s+đầu|dẫn\s+đầu|ngôi\s+vị\s+quán\s+quân|quán\s+quân|ngôi\s+đầu|á\s+quân|cao\s+nhất)\b",
     re.IGNORECASE,
@@ -65,10 +72,17 @@ _SCORE = re.compile(
     r"\s*(?P<unit>%\s*điểm|%|điểm)",
     re.IGNORECASE,
 )
+#: "tổng điểm là 72,80", "điểm số đạt 71,25": the unit written before the number.
+_SCORE_AFTER = re.compile(
+    r"\b(?:tổng\s+)?điểm(?:\s+số)?(?:\s+tổng\s+hợp)?\s+(?:là|đạt)\s+(?P<v>"
+    + NUMBER
+    + r")(?!\s*(?:%|điểm|/))",
+    re.IGNORECASE,
+)
 _CHANGE = re.compile(
     r"\b(?P<verb>tăng|giảm|nhảy\s+vọt|vượt|lên|tụt|xuống|thăng)\s+(?:được\s+)?"
     r"(?P<n>\d{1,3}|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)\s+bậc"
-    r"(?P<tail>\s+so\s+với\s+(?:năm\s+)?(?P<y>(?:19|20)\d{2}))?",
+    r"(?P<tail>(?:\s+và\s+(?:[^,;]|,\d){1,25}?)?\s+so\s+với\s+(?:năm\s+)?(?P<y>(?:19|20)\d{2}))?",
     re.IGNORECASE,
 )
 _SO_VOI = re.compile(r"\b[Ss]o\s+với\s+(?:năm\s+)?(?P<y>(?:19|20)\d{2})")
@@ -87,17 +101,24 @@ _SUB_INDEX = re.compile(
     r"khía\s+cạnh|lĩnh\s+vực)\b",
     re.IGNORECASE,
 )
+#: A comparison with a region's provinces: ranks that follow are within the region.
+_REGION = re.compile(r"\b(?:khu\s+vực|vùng|miền)\b", re.IGNORECASE)
 #: Words that make what follows a goal or a plan, not a result.
 _GOAL = re.compile(
     r"\b(?:phấn\s+đấu|mục\s+tiêu|chỉ\s+tiêu|kế\s+hoạch|dự\s+kiến|đề\s+ra|hướng\s+tới|sẽ)\b",
     re.IGNORECASE,
 )
 _SPAN_OF_YEARS = re.compile(r"\b(?:những|các)\s+năm\s+(?:gần\s+đây|qua)\b|\bluôn\b", re.IGNORECASE)
+#: A statement over several years ("năm thứ 5 liên tiếp ... đạt trên 80%"): no value of one.
+_YEARS_RUNNING = re.compile(
+    r"\bnăm\s+thứ\s+\w+\s+liên\s+(?:tiếp|tục)\b|\b\d+\s+năm\s+liên\s+(?:tiếp|tục)\b",
+    re.IGNORECASE,
+)
 #: A group of provinces or bodies as the subject of a clause ("có 53 địa phương", "toàn bộ 63
 #: tỉnh", "Nhóm A gồm ..."); "trong tốp 5", "xếp vào nhóm 4" are complements, not subjects.
 _GROUP = re.compile(
-    r"(?:\b(?:toàn\s+bộ|tất\s+cả|cả)\s+\d+|(?:^|[,:;(]\s*|\bcó\s+)(?:\d+(?:/\d+)?|các|những))"
-    r"\s+(?:tỉnh|địa\s+phương|đơn\s+vị|cơ\s+quan|sở|huyện|bộ)\b"
+    r"(?:\b(?:toàn\s+bộ|tất\s+cả|cả|của)\s+\d+|(?:^|[,:;(]\s*|\bcó\s+)(?:\d+(?:/\d+)?|các|những))"
+    r"\s+(?:tỉnh|địa\s+phương|đơn\s+vị|cơ\s+quan|sở|huyện|bộ|vùng)\b"
     r"|(?:^|[,:;]\s*)[Nn]hóm\s+[A-Z0-9]\b",
     re.IGNORECASE,
 )
@@ -106,6 +127,8 @@ _NATION = re.compile(
     r"|\b(?:nói\s+chung\s+)?(?:trong|của)\s+cả\s+nước\b|\btoàn\s+quốc\b",
     re.IGNORECASE,
 )
+#: Words before a province that make it the other side of a comparison.
+_COMPARED = re.compile(r"\b(?:sau|trên|dưới|hơn|so\s+với|vượt\s+qua|vượt|như)\s*$", re.IGNORECASE)
 _ANAPHORA = re.compile(
     r"\b(?:địa\s+phương|tỉnh|thành\s+phố)\s+(?:này|đó)\b|(?:^|,\s*)(?P<bare>địa\s+phương)\b(?!\s+(?:có|duy|được))",
     re.IGNORECASE,
@@ -114,6 +137,7 @@ _CHANGE_WORDS = re.compile(
     r"\b(?:tăng|giảm|cao\s+hơn|thấp\s+hơn|mức\s+tăng|mức\s+giảm|chênh\s+lệch|nhiều\s+nhất|ít\s+nhất)\b",
     re.IGNORECASE,
 )
+_APPROXIMATE = re.compile(r"\b(?:gần|khoảng|xấp\s+xỉ|chừng|ước|gần\s+như)\s*$", re.IGNORECASE)
 _THRESHOLD = re.compile(r"\b(?:dưới|từ|đến|tối\s+thiểu|phấn\s+đấu)\s*$", re.IGNORECASE)
 _RANGE = re.compile(NUMBER + r"\s*%?\s*[-–]\s*" + NUMBER + r"\s*%")
 _PRESENT = re.compile(r"\b(?:tiếp\s+tục|còn|hiện|đang|vẫn)\b", re.IGNORECASE)
@@ -134,6 +158,7 @@ class _Anchor:
     end: int
     area: Unit | str | None  # a unit, "country", or None for what is not an area
     location: bool = False
+    comparison: bool = False  # "sau Quảng Ninh", "xếp trên TP Hải Phòng": not the subject
 
 
 @dataclass
@@ -150,23 +175,35 @@ class _Item:
     from_year: int | None = None
     dataset: DataSet | None = None
     skip: bool = False
+    listed: bool = False
 
 
 @dataclass
 class _Mention:
     start: int
     end: int
-    dataset: DataSet | None  # None: a sub-index
+    dataset: DataSet | None  # None: a sub-index, or an index the graph does not have
+    weak: bool = False  # "Chỉ số ..." of no known index: it counts when nearest the value
 
 
 @dataclass
 class _Context:
     subject: Unit | str | None = None
     dataset: DataSet | None = None
+    sub_index: bool = False
     years: dict[str, int] = field(default_factory=dict)
 
 
-def _datasets(a: Analysis, index: int) -> list[_Mention]:
+#: Words after "chỉ số" that begin no index's name.
+_NOT_A_NAME = frozenset(
+    vocabulary(
+        """từ của là đạt được có và với trên dưới cao thấp tăng giảm năm này đó các những trung
+        bình xếp đứng đánh giá quan trọng chung tổng hợp so mức ở"""
+    )
+)
+
+
+def _datasets(a: Analysis, index: int, context: _Context | None = None) -> list[_Mention]:
     ws = a.words[index]
     sentence = a.sentences[index]
     found: list[_Mention] = []
@@ -190,6 +227,24 @@ def _datasets(a: Analysis, index: int) -> list[_Mention]:
         i += 1
     for m in _SUB_INDEX.finditer(sentence.text):
         found.append(_Mention(sentence.start + m.start(), sentence.start + m.end(), None))
+    # "Chỉ số tính cạnh tranh bình đẳng xếp thứ 2": an index the graph does not have, named
+    # without a known one in the words after it: its values are of no index we know
+    for m in re.finditer(r"\b[Cc]hỉ\s+số\b", sentence.text):
+        start = sentence.start + m.start()
+        if any(x.start <= start < x.end for x in found):
+            continue
+        nxt = re.match(r"\s+(\S+)", sentence.text[m.end() :])
+        word = vi(nxt.group(1).strip(",.;:()")) if nxt else ""
+        if word in ("này", "đó", "trên") and context is not None and context.dataset is not None:
+            found.append(_Mention(start, sentence.start + m.end() + nxt.end(), context.dataset))  # type: ignore[union-attr]
+            continue  # "Ở chỉ số này": the index last named
+        if not word or word in _NOT_A_NAME:
+            continue  # "đạt chỉ số từ 90%": the word, no index named
+        phrase = re.match(r"[^,;.:]{0,70}", sentence.text[m.end() :]).group(0)  # type: ignore[union-attr]
+        stop = re.search(r"\b(?:xếp|đứng|đạt|là|của|năm|tăng|giảm|dẫn|được|có)\b", phrase)
+        reach = sentence.start + m.end() + (stop.start() if stop else len(phrase))
+        if not any(start < x.start <= reach + 12 and x.dataset is not None for x in found):
+            found.append(_Mention(start, sentence.start + m.end(), None, weak=True))
     found.sort(key=lambda x: x.start)
     return found
 
@@ -226,8 +281,12 @@ def _anchors(a: Analysis, index: int, context: _Context) -> list[_Anchor]:
             re.I,
         ):
             continue  # "xếp thứ 38/63 tỉnh, thành phố trong cả nước": the scope of a rank
-        if "trung" not in m.group(0).lower() and re.search(r"\bvề\s*$", before):
-            continue
+        if "trung" not in m.group(0).lower():
+            if re.search(r"\bvề\s*$", before):
+                continue
+            clause = next(c for c in sentence.clauses if c.start <= start < c.end + 1)
+            if any(clause.start <= u.start < clause.end and not u.home for u in a.units[index]):
+                continue  # "lớn nhất của cả nước là Hà Nội ...": the country is no subject here
         out.append(_Anchor(start, sentence.start + m.end(), "country"))
     for m in _ANAPHORA.finditer(sentence.text):
         start, end = sentence.start + m.start(), sentence.start + m.end()
@@ -241,6 +300,9 @@ def _anchors(a: Analysis, index: int, context: _Context) -> list[_Anchor]:
                 )
             )
     out.sort(key=lambda x: (x.start, -x.end))
+    for x in out:
+        before = text[max(sentence.start, x.start - 16) : x.start]
+        x.comparison = bool(_COMPARED.search(before))
     return [x for x in out if not x.location]
 
 
@@ -297,6 +359,13 @@ def _items(a: Analysis, index: int) -> list[_Item]:
         if of is not None and _COUNT_AFTER.match(after):
             continue
         items.append(_Item("rank", s + m.start(), s + m.end(), value, of, "stated", m.group(0)))
+    for m in _LISTED_RANK.finditer(sentence.text):
+        n = m.group("n")
+        value = int(n) if n.isdigit() else word_number(n)
+        if value is not None and value >= 1:
+            item = _Item("rank", s + m.start("w"), s + m.end(), value, None, "stated", m.group("w"))
+            item.listed = True
+            items.append(item)
     for m in _INFERRED.finditer(sentence.text):
         word = m.group("w").lower()
         start, end = s + m.start(), s + m.end()
@@ -317,7 +386,7 @@ def _items(a: Analysis, index: int) -> list[_Item]:
                 "rank",
                 start,
                 end,
-                2 if "á" in word.split()[0] else 1,
+                2 if word.split()[0] == "á" else 1,
                 None,
                 "inferred",
                 m.group("w"),
@@ -333,6 +402,8 @@ def _items(a: Analysis, index: int) -> list[_Item]:
         phrase = text[phrase_start:start]
         if _CHANGE_WORDS.search(phrase) or _THRESHOLD.search(text[max(s, start - 12) : start]):
             continue
+        if _APPROXIMATE.search(text[max(s, start - 14) : start]):
+            continue  # "gần 40 điểm", "khoảng 85%": no exact score, and no bound either
         if re.match(r"\s*(?:trở\s+lên|đến)", text[s + m.end() : s + m.end() + 12]):
             continue
         if any(r.start() <= m.start("v") < r.end() for r in _RANGE.finditer(sentence.text)):
@@ -352,6 +423,15 @@ def _items(a: Analysis, index: int) -> list[_Item]:
         if ym is not None:
             item.year = int(ym.group(1))
         items.append(item)
+    for m in _SCORE_AFTER.finditer(sentence.text):
+        start = s + m.start("v")
+        if any(i.kind == "score" and i.start <= start < i.end for i in items):
+            continue
+        try:
+            value = parse_decimal(m.group("v"))
+        except ValueError:
+            continue
+        items.append(_Item("score", start, s + m.end("v"), value, words=m.group(0)))
     for m in _CHANGE.finditer(sentence.text):
         n = m.group("n")
         value = int(n) if n.isdigit() else word_number(n)
@@ -402,6 +482,12 @@ def _bind(
                 r"\s*(?:là|vẫn\s+là|thuộc\s+về)?\s*", text[item.end : anchor.start]
             ):
                 return anchor
+        if item.listed:
+            return None  # "; thứ 3 ..." with no province after it is no rank of one
+    # "A và B lần lượt đạt X và Y": the values in the order of the names
+    respective = _respectively(a, item, anchors, c_start, c_end)
+    if respective is not None:
+        return respective
     # "(90,10% điểm)", "(đạt 91.14%)" right after a name
     if item.kind == "score":
         for anchor in anchors:
@@ -409,18 +495,44 @@ def _bind(
                 r"\s*\(\s*(?:đạt\s+)?", text[anchor.end : item.start]
             ):
                 return anchor
-    before = [x for x in anchors if x.end <= item.start and x.start >= c_start]
+    subjects = [x for x in anchors if not x.comparison]
+    before = [x for x in subjects if x.end <= item.start and x.start >= c_start]
     if before:
         return before[-1]
-    after = [x for x in anchors if x.start >= item.end and x.end <= c_end]
+    after = [x for x in subjects if x.start >= item.end and x.end <= c_end]
     if after:
         return after[0]
-    earlier = [x for x in anchors if x.end <= item.start]
+    earlier = [x for x in subjects if x.end <= item.start]
     if earlier:
         return earlier[-1]
     if not anchors and context.subject is not None:
         return _Anchor(item.start, item.start, context.subject)
     return None
+
+
+def _respectively(
+    a: Analysis, item: _Item, anchors: list[_Anchor], c_start: int, c_end: int
+) -> _Anchor | None:
+    """ "Hà Nội và Thành phố Hồ Chí Minh lần lượt đạt 43,96 điểm (...) và 41,77 điểm": the k-th
+    value after "lần lượt" goes to the k-th name before it."""
+    m = re.search(r"\blần\s+lượt\b", a.text[c_start:c_end])
+    if m is None or item.start < c_start + m.end():
+        return None
+    names = [
+        x
+        for x in anchors
+        if c_start <= x.start and x.end <= c_start + m.start() and isinstance(x.area, Unit)
+    ]
+    if len(names) < 2:
+        return None
+    places = _positions(a, item.kind, c_start + m.end(), c_end)
+    k = places.index(item.start) if item.start in places else -1
+    return names[k] if 0 <= k < len(names) else None
+
+
+def _positions(a: Analysis, kind: str, start: int, end: int) -> list[int]:
+    pattern = _SCORE if kind == "score" else _RANK
+    return [start + m.start() for m in pattern.finditer(a.text[start:end])]
 
 
 def _dataset_for(
@@ -429,6 +541,7 @@ def _dataset_for(
     mentions: list[_Mention],
     clauses: list[tuple[int, int]],
     context: _Context,
+    anchors: Sequence[_Anchor] = (),
 ) -> list[DataSet] | None:
     """The index (or indices) a value is of; None when it is of a sub-index or another ranking."""
     text = a.text
@@ -452,9 +565,18 @@ def _dataset_for(
         ]
         if direct:
             return [direct[0].dataset] if direct[0].dataset is not None else None
-    if any(m.dataset is None and c_start <= m.start < item.start for m in mentions):
-        return None  # "chỉ số thành phần ... (của PCI)": the value of a sub-index
     before = [m for m in mentions if m.end <= item.start and m.start >= c_start]
+    # "chỉ số thành phần ... (của PCI)": the value of a sub-index; the index after "của"
+    # qualifies it, it is no new subject
+    for k, m in enumerate(before):
+        if m.dataset is None and not m.weak:
+            later = [x for x in before[k + 1 :] if x.dataset is not None]
+            if all(
+                re.search(r"\bcủa\s*$", text[max(c_start, x.start - 8) : x.start]) for x in later
+            ):
+                return None
+    if before and before[-1].dataset is None:
+        return None  # "Chỉ số tính cạnh tranh bình đẳng xếp thứ 2": an index we do not know
     if before:
         group = [before[-1]]
         for prev in reversed(before[:-1]):
@@ -467,12 +589,22 @@ def _dataset_for(
         return [m.dataset for m in group if m.dataset is not None]
     after = [m for m in mentions if m.start >= item.end and m.end <= c_end]
     if after:
-        return [after[0].dataset] if after[0].dataset is not None else None
+        group = [after[0]]
+        for nxt in after[1:]:
+            if re.fullmatch(r"\s*(?:,|và)\s*", text[group[-1].end : nxt.start]):
+                group.append(nxt)
+            else:
+                break
+        if any(m.dataset is None for m in group):
+            return None
+        return [m.dataset for m in group if m.dataset is not None]
     earlier = [m for m in mentions if m.end <= item.start]
     if earlier:
         return [earlier[-1].dataset] if earlier[-1].dataset is not None else None
     if any(m.dataset is None for m in mentions):
         return None
+    if context.sub_index and not any(x.area is not None for x in anchors):
+        return None  # "Tính năng động tiên phong xếp thứ 3" after sub-indices: one more
     return [context.dataset] if context.dataset is not None else None
 
 
@@ -506,7 +638,7 @@ def observations(a: Analysis) -> tuple[list[Observation], list[RankChange]]:
     for index, sentence in enumerate(a.sentences):
         if sentence.text.rstrip().endswith("?"):
             continue  # a question states nothing
-        mentions = _datasets(a, index)
+        mentions = _datasets(a, index, context)
         anchors = _anchors(a, index, context)
         years = _years(a, index, mentions)
         items = _items(a, index)
@@ -516,14 +648,21 @@ def observations(a: Analysis) -> tuple[list[Observation], list[RankChange]]:
             anchor = _bind(a, item, anchors, clauses, context)
             if anchor is None or anchor.area is None:
                 continue
-            datasets = _dataset_for(a, item, mentions, clauses, context)
+            datasets = _dataset_for(a, item, mentions, clauses, context, anchors)
             if not datasets:
                 continue
             c_start = clauses[_clause_of(clauses, item.start)][0]
             if _GOAL.search(a.text[c_start : item.start]):
                 continue  # "phấn đấu đến năm 2025 xếp thứ 5/63": a goal, not a result
-            if item.kind == "description" and _SPAN_OF_YEARS.search(
-                a.text[clauses[_clause_of(clauses, item.start)][0] : item.start]
+            if re.search(r"\bđều\b", a.text[c_start : item.start]):
+                continue  # "6/6 vùng ... đều có ... trên 80%": each of a group, not one area
+            if _YEARS_RUNNING.search(a.text[c_start : item.start]):
+                continue  # "năm thứ 5 liên tiếp ... đạt trên 80%": not the value of one year
+            if item.kind == "rank" and _REGION.search(a.text[c_start : item.start]):
+                continue  # "So với các tỉnh thuộc khu vực ..., Khánh Hòa xếp thứ 2"
+            since = max([c_start] + [m.end for m in mentions if c_start <= m.end <= item.start])
+            if _SPAN_OF_YEARS.search(a.text[since : item.start]) and (
+                item.kind == "description" or "luôn" not in a.text[since : item.start]
             ):
                 continue  # "trong những năm gần đây luôn đứng thứ hạng cao": no one year
             for dataset in datasets:
@@ -616,9 +755,11 @@ def _remember(
     mentions: list[_Mention],
     years: list[tuple[int, int, list[int]]],
 ) -> None:
-    areas = [x for x in anchors if x.area is not None and x.area != "country"]
+    areas = [x for x in anchors if x.area is not None and x.area != "country" and not x.comparison]
     if areas:
-        context.subject = areas[-1].area
+        context.subject = areas[0].area  # the sentence's subject, not what it is compared with
+    if mentions:
+        context.sub_index = mentions[-1].dataset is None
     named = [m for m in mentions if m.dataset is not None]
     if named:
         context.dataset = named[-1].dataset
