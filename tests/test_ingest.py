@@ -932,3 +932,41 @@ def test_a_province_compared_with_is_not_the_subject(gazetteer: Gazetteer) -> No
     }
     (change,) = g.subjects(RDF.type, CCHC.RankChange)
     assert g.value(change, CCHC.placesUp) == Literal(29)
+
+
+def test_a_legal_preamble_read_across_its_broken_lines(gazetteer: Gazetteer) -> None:
+    text = (
+        "ỦY BAN NHÂN DÂN\nTỈNH BÌNH ĐỊNH\n|\nSố: 75/KH-UBND\n|\n"
+        "Bình Định, ngày\n19 tháng 05 năm 2022\n"
+        "Căn cứ Quyết định số\n749/QĐ-TTg ngày 03/6/2020 của Thủ tướng Chính phủ phê duyệt Chương "
+        "trình chuyển\nđổi số quốc gia;\n"
+        "Căn cứ Chương trình hành động\nsố 09-CTr/TU ngày 14/5/2021 của Tỉnh ủy Bình Định thực "
+        "hiện Nghị quyết Đại hội\nXX Đảng bộ tỉnh, Nghị quyết Đại hội Đảng toàn quốc lần thứ "
+        "XIII;\n"
+        "Căn cứ Thông tư số 01/2018/TT-VPCP ngày 23 tháng 11 năm 2018 của Văn phòng Chính phủ;\n"
+    )
+    x = read(gazetteer, text)
+    found = {
+        d.id_local or d.title: (d.date, d.issuer.label or d.issuer.iri if d.issuer else None)
+        for d in x.documents
+    }
+    assert found == {
+        "75/KH-UBND": (datetime.date(2022, 5, 19), ID + "agency/ubnd/52"),
+        "749/QĐ-TTg": (datetime.date(2020, 6, 3), ID + "agency/thu-tuong-chinh-phu"),
+        "09-CTr/TU": (datetime.date(2021, 5, 14), "Tỉnh ủy Bình Định"),
+        "01/2018/TT-VPCP": (datetime.date(2018, 11, 23), "Văn phòng Chính phủ"),
+    }
+
+
+def test_a_body_named_in_a_heading_takes_the_name_the_text_writes_in_full(
+    gazetteer: Gazetteer,
+) -> None:
+    x = read(
+        gazetteer,
+        "QUY CHẾ TẠI TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG \nTỈNH KIÊN GIANG\n"
+        "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH KIÊN GIANG\n"
+        "Căn cứ Quyết định số 2468/QĐ-UBND ngày 02 tháng 11 năm 2018 của Ủy ban nhân dân tỉnh "
+        "về việc thành lập Trung tâm Phục vụ hành chính công tỉnh Kiên Giang;",
+    )
+    labels = {r.label for r in x.analysis.all_orgs() if r.new}
+    assert labels == {"Trung tâm Phục vụ hành chính công tỉnh Kiên Giang"}

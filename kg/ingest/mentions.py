@@ -263,6 +263,13 @@ class Analysis:
             return None
         return self.home
 
+    def sentences_start(self, pos: int) -> int:
+        """Where the sentence holding ``pos`` begins."""
+        for s in self.sentences:
+            if s.start <= pos < s.end:
+                return s.start
+        return 0
+
     def is_masked(self, start: int, end: int) -> bool:
         """The span lies in a document number, a dateline or a photo credit."""
         return any(s <= start and end <= e for s, e in self.masked)
@@ -333,6 +340,8 @@ class Analysis:
                 unresolved=unresolved,
             ),
         )
+        if _shouting(ref.label) and not _shouting(name):
+            ref.label, ref.written = name, alt or written  # the heading's capitals, named again
         return ref
 
     def mention(self, ref: OrgRef, span: Span) -> OrgRef:
@@ -359,7 +368,7 @@ _PHOTO = re.compile(r"\b(?:Ảnh|Nguồn|Ảnh minh họa|Video)\s*:\s*[^\n.]*",
 #: A document's number: "30/2018/QĐ-UBND", "4851/KH-UBND", "18-NQ/TW", "60- NQ/TW", "30c/NQ-CP".
 DOC_NUMBER = re.compile(
     r"\b(?P<num>\d{1,5}[a-zđ]?)(?:/(?P<year>\d{4}))?/(?P<code>[A-ZĐ][A-Za-zĐđ0-9]*(?:[-&][A-ZĐ][A-Za-zĐđ0-9]*)*)"
-    r"|\b(?P<pnum>\d{1,5}[a-zđ]?)\s*-\s*(?P<pcode>[A-ZĐ]{1,4})/(?P<porg>[A-ZĐ]{1,6})\b"
+    r"|\b(?P<pnum>\d{1,5}[a-zđ]?)\s*-\s*(?P<pcode>[A-ZĐ][A-Za-zĐđ]{0,4})/(?P<porg>[A-ZĐ]{1,6})\b"
 )
 #: A legal text's place and date line: "Bình Dương, ngày 11 tháng 10 năm 2018".
 _HEADER_PLACE = re.compile(
@@ -703,7 +712,11 @@ def _body_at(a: Analysis, ws: Sequence[Word], i: int) -> OrgMention | None:
         if ref is not None:
             return OrgMention(w.start, ws[last].end, i, last, ref)
     ref = a.new_ref(
-        written, written, span, unresolved="the text does not say which province's body this is"
+        written,
+        written,
+        span,
+        kinds=("PeoplesCommittee",) if w.key == "ubnd" else ("PeoplesCouncil",),
+        unresolved="the text does not say which province's body this is",
     )
     return OrgMention(w.start, ws[last].end, i, last, ref)
 
@@ -864,6 +877,8 @@ def name_end(a: Analysis, ws: Sequence[Word], i: int, start: int, *, limit: int 
             lower_run = 0
             continue
         capital = w.text[:1].isupper()
+        if capital and j > i and a.gazetteer.role_names(ws, j) is not None:
+            break  # "... TỈNH KIÊN GIANG\nCHỦ TỊCH ỦY BAN ...": a title begins
         if not capital:
             if low in _NAME_END or lower_run >= 2:
                 break
@@ -903,8 +918,10 @@ def _new_at(a: Analysis, index: int, ws: Sequence[Word], i: int) -> OrgMention |
             return None
         else:
             inner = head_at(ws, after)
-            if inner is not None and name_end(a, ws, after + len(inner), after) < after + len(
-                inner
+            if (
+                inner is not None
+                and inner not in _SELF_NAMED  # "Văn phòng Chính phủ" is named in full
+                and name_end(a, ws, after + len(inner), after) < after + len(inner)
             ):
                 return None  # "Hội đồng Học viện", "Hội đồng Trường": a body of a body not named
     else:
@@ -1037,9 +1054,26 @@ def _org_mentions(a: Analysis, index: int) -> Iterator[OrgMention]:
         i += 1
 
 
+def _shouting(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) > 3 and all(c.isupper() for c in letters)
+
+
 def _named_as_title(a: Analysis, ws: Sequence[Word], i: int, found: OrgMention) -> bool:
+    """ "Thủ tướng Chính phủ" in a list of a person's titles, or before a name, is a post; the
+    same words after "của" (who issued a decision) name the body."""
     role = a.gazetteer.role_names(ws, i)
-    return role is not None and role.last >= found.last and found.ref.resolved and not found.ref.new
+    if role is None or role.last < found.last or not found.ref.resolved or found.ref.new:
+        return False
+    if found.last + 1 < len(ws) and person_at(a, ws, found.last + 1) is not None:
+        return True
+    start = a.sentences_start(ws[i].start)
+    before = a.text[start : ws[i].start]
+    return bool(re.search(r"[,\-–]\s*$", before)) and any(
+        start <= p.span.start and p.span.end <= ws[i].start
+        for mentions in a.persons
+        for _, _, p in mentions
+    )
 
 
 _NAMING = re.compile(

@@ -172,6 +172,12 @@ _ABBREVIATIONS = frozenset(
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(]?[A-ZĐÀ-Ỹ0-9])")
 _LINE_END = re.compile(r"[.;:!?|…]\s*$")
+#: The clauses of a legal text's preamble: each runs over its lines until ";" or ".".
+_CLAUSE_START = re.compile(r"(?:Căn\s+cứ|Xét|Theo\s+đề\s+nghị|Thực\s+hiện|Điều\s+\d)\b")
+#: A line that ends on a word no sentence ends with ("tại", "của", "số"): the next goes on.
+_UNFINISHED = re.compile(
+    r"\b(?:tại|của|số|về|và|ngày|theo|các|những|cho|với|trong|đối\s+với|do|bởi|là)\s*$"
+)
 
 
 def _is_caps_line(line: str) -> bool:
@@ -194,6 +200,7 @@ def _blocks(text: str) -> Iterator[tuple[int, int, int]]:
     paragraph = 0
     current: tuple[int, int] | None = None
     previous = ""
+    clause_open = False  # a "Căn cứ ..." clause of a legal text runs until its ";"
     for start, _end, line in lines:
         stripped = line.strip()
         if not stripped:
@@ -209,8 +216,10 @@ def _blocks(text: str) -> Iterator[tuple[int, int, int]]:
             current is not None
             and not _LINE_END.search(previous)
             and (
-                stripped[0].islower()
+                (clause_open and not _CLAUSE_START.match(stripped))
+                or stripped[0].islower()
                 or stripped[0].isdigit()
+                or _UNFINISHED.search(previous) is not None
                 or (_is_caps_line(previous) and _is_caps_line(stripped) and len(stripped) < 60)
             )
         )
@@ -221,6 +230,7 @@ def _blocks(text: str) -> Iterator[tuple[int, int, int]]:
                 yield current[0], current[1], paragraph
                 paragraph += 1
             current = (lead, tail)
+            clause_open = bool(_CLAUSE_START.match(stripped))
         previous = stripped
     if current is not None:
         yield current[0], current[1], paragraph
@@ -339,6 +349,14 @@ def published_in(text: str) -> datetime.date | None:
     datetime.date(2021, 1, 15)
     """
     head = text[:600]
+    for found in find_dates(head):  # a date the page says it was published on comes first
+        cue = head[max(0, found.start - 40) : found.start]
+        if (
+            found.date is not None
+            and 1945 <= found.date.year <= 2100
+            and _PUBLISHED_CUES.search(cue)
+        ):
+            return found.date
     for found in find_dates(head):
         if found.date is None or not 1945 <= found.date.year <= 2100:
             continue
