@@ -970,3 +970,20 @@ def test_a_body_named_in_a_heading_takes_the_name_the_text_writes_in_full(
     )
     labels = {r.label for r in x.analysis.all_orgs() if r.new}
     assert labels == {"Trung tâm Phục vụ hành chính công tỉnh Kiên Giang"}
+
+
+def test_an_acting_post_and_a_delegation_head_are_posts_the_scheme_lacks(
+    gazetteer: Gazetteer,
+) -> None:
+    g = accepted(
+        gazetteer,
+        "Sáng 2/6, đồng chí Cao Tường Huy, Quyền Chủ tịch UBND tỉnh Quảng Ninh, Trưởng đoàn Đại "
+        "biểu Quốc hội tỉnh, chủ trì phiên họp với 30 đại biểu Quốc hội.",
+    )
+    assert memberships(g) == {
+        ("Cao Tường Huy", "quyen-chu-tich", "agency/ubnd/22"),
+        ("Cao Tường Huy", "truong-doan", "agency/doan-dai-bieu-quoc-hoi-tinh-quang-ninh"),
+    }
+    role = URIRef(ID + "role/quyen-chu-tich")
+    assert (role, RDFS.label, Literal("Acting Chairman", lang="en")) in g
+    assert "agency/quoc-hoi" not in mentioned(g)  # the deputies, not the National Assembly

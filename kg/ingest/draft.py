@@ -437,8 +437,6 @@ class _Writer:
     def role(self, m: Membership) -> URIRef:
         if m.role is not None:
             return URIRef(m.role.iri)
-        from kg.ingest.memberships import EXTRA_TITLES
-
         iri = resource("role", slugify(m.title))
         self.add(iri, RDF.type, SKOS.Concept)
         self.add(iri, RDF.type, CCHC.Role)
@@ -446,10 +444,10 @@ class _Writer:
         self.add(iri, SKOS.inScheme, resource("scheme", "roles"))
         self.add(iri, RDFS.label, _vi(m.title))
         self.add(iri, SKOS.prefLabel, _vi(m.title))
-        english = EXTRA_TITLES.get(m.title)
+        english = m.title_en
         if english is not None:
-            self.add(iri, RDFS.label, _en(english[0]))
-            self.add(iri, SKOS.prefLabel, _en(english[0]))
+            self.add(iri, RDFS.label, _en(english))
+            self.add(iri, SKOS.prefLabel, _en(english))
         return iri
 
     def document_iri(self, doc: Document) -> URIRef:

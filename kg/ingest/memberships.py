@@ -55,7 +55,20 @@ EXTRA_TITLES: dict[str, tuple[str, str | None]] = {
     "Chủ tịch nước": ("President", None),
     "Phó Chủ tịch nước": ("Vice President", None),
     "Tổng Thư ký": ("Secretary General", None),
+    "Trưởng đoàn": ("Head of Delegation", "Đoàn"),
+    "Phó Trưởng đoàn": ("Deputy Head of Delegation", "Đoàn"),
 }
+
+
+def english_title(title: str) -> str | None:
+    """The English of a title the scheme lacks, where it can be formed honestly.
+
+    >>> english_title("Trưởng ban"), english_title("Hiệu trưởng"), english_title("Chánh án tỉnh")
+    ('Head', 'Rector', None)
+    """
+    found = EXTRA_TITLES.get(title)
+    return found[0] if found else None
+
 
 #: Titles of the scheme that imply the head noun of their body: "Bộ trưởng Tài chính" is the
 #: minister of "Bộ Tài chính".
@@ -101,6 +114,7 @@ class _Title:
     text: str
     role: Concept | None
     head: str | None
+    english: str | None = None
 
 
 def _extra_trie() -> dict[tuple[str, ...], str]:
@@ -115,6 +129,12 @@ def _title_at(a: Analysis, ws: Sequence[Word], i: int) -> _Title | None:
     """The title at ``ws[i]`` (capitalised as titles are): a role of the scheme or another."""
     if i >= len(ws) or not (ws[i].text[:1].isupper()):
         return None
+    if vi(ws[i].text) == "quyền" and i + 1 < len(ws) and a.adjacent(ws[i], ws[i + 1]):
+        inner = _title_at(a, ws, i + 1)
+        if inner is not None:  # "Quyền Chủ tịch": acting, not the post itself
+            text = a.text[ws[i].start : ws[inner.last].end]
+            base = inner.role.label_en if inner.role is not None else english_title(inner.text)
+            return _Title(i, inner.last, text, None, inner.head, f"Acting {base}" if base else None)
     best: _Title | None = None
     found = a.gazetteer.role_names(ws, i)
     if found is not None and all(
@@ -353,7 +373,10 @@ def _make(
         if org is None:
             org = _implied(a, title, Span(quote.start, quote.end))
         role, name = _role_for(a, title, org)
-        m = Membership(person, name, role, org, quote, former=item.former, attested=a.day)
+        english = title.english or (None if role is not None else english_title(name))
+        m = Membership(
+            person, name, role, org, quote, former=item.former, attested=a.day, title_en=english
+        )
         if org is None:
             m.unresolved.append("the text does not say which body this post belongs to")
         elif not org.resolved:

@@ -1042,6 +1042,8 @@ def _org_mentions(a: Analysis, index: int) -> Iterator[OrgMention]:
     i = 0
     while i < len(ws):
         found = org_at(a, index, i)
+        if found is not None and _delegates_of(a, found):
+            found = None
         if found is not None and _named_as_title(a, ws, i, found):
             found = None  # "Thủ tướng Chính phủ": a title, the body is read with the post
         if found is not None and _planned_name(a, index, found):
@@ -1057,6 +1059,12 @@ def _org_mentions(a: Analysis, index: int) -> Iterator[OrgMention]:
 def _shouting(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return len(letters) > 3 and all(c.isupper() for c in letters)
+
+
+def _delegates_of(a: Analysis, found: OrgMention) -> bool:
+    """ "đại biểu Quốc hội", "Đoàn Đại biểu Quốc hội tỉnh": the deputies, not the body."""
+    before = a.text[max(0, found.start - 12) : found.start]
+    return bool(re.search(r"\bđại\s+biểu\s*$", before, re.IGNORECASE))
 
 
 def _named_as_title(a: Analysis, ws: Sequence[Word], i: int, found: OrgMention) -> bool:

@@ -121,6 +121,7 @@ class Membership:
     quote: Span
     former: bool = False
     attested: datetime.date | None = None
+    title_en: str | None = None
     unresolved: list[str] = field(default_factory=list)
 
 
