@@ -185,7 +185,6 @@ def documents(a: Analysis) -> list[Document]:
             if found_org is not None:
                 proposer = found_org.ref
         numbers = _numbers(sentence.text, sentence.start)
-        taken: list[tuple[int, int]] = []
         for k, number in enumerate(numbers):
             before_start = numbers[k - 1].end if k > 0 else sentence.start
             before = text[max(before_start, number.start - 120) : number.start]
@@ -277,7 +276,6 @@ def documents(a: Analysis) -> list[Document]:
             ):
                 doc.amends = "n:" + _number_key(numbers[k + 1].id_local)
             found.append(doc)
-            taken.append((number.start, number.end))
         found.extend(_named(a, index, quote, numbers, basis))
     return _merge(found)
 

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, XSD
 
-from kg.ingest.gazetteer import DataSet, Gazetteer, Unit, bare_name
+from kg.ingest.gazetteer import DataSet, Unit, bare_name
 from kg.ingest.mentions import Analysis
 from kg.ingest.model import (
     Change,
@@ -136,7 +136,7 @@ def _area_code(area: Unit | str) -> str:
     return area.rsplit("/", 1)[-1]
 
 
-def _area_name(g: Gazetteer, area: Unit | str) -> str:
+def _area_name(area: Unit | str) -> str:
     if isinstance(area, Unit):
         return bare_name(area.name, area.kind)
     return "tỉnh (chưa rõ)" if area == UNKNOWN_AREA else "Việt Nam"
@@ -281,7 +281,6 @@ class _Writer:
     # -- facts ----------------------------------------------------------------------------------
 
     def observation(self, o: Observation) -> None:
-        g = self.a.gazetteer
         when = (
             str(o.year)
             if o.year is not None
@@ -346,7 +345,7 @@ class _Writer:
                 )
                 + format(o.score, "f")
             )
-        area = _area_name(g, o.area)
+        area = _area_name(o.area)
         period_vi = str(o.year) if o.year is not None else "(không rõ năm)"
         period_en = str(o.year) if o.year is not None else "(no year given)"
         self.add(
@@ -556,31 +555,36 @@ class _Writer:
             self.add(node, SCHEMA.location, URIRef(e.location.iri))
         self.claim(node, e.quote, words=e.words)
 
+    def _changed(
+        self, node: URIRef, things: list[Unit | OrgRef], unit_prop: URIRef, org_prop: URIRef
+    ) -> list[str]:
+        """The units (``prov:used`` / ``prov:generated``) or bodies (those and the ``org:``
+        terms) on one side of a change; their names, for its label."""
+        names = []
+        for thing in things:
+            if isinstance(thing, Unit):
+                self.add(node, unit_prop, URIRef(thing.iri))
+                names.append(thing.name)
+            else:
+                iri = self.org(thing)
+                self.add(node, unit_prop, iri)
+                self.add(node, org_prop, iri)
+                names.append(_tidy(thing.label or thing.written))
+        return names
+
     def change(self, c: Change, n: int, basis: URIRef | None) -> None:
         node = resource("change", f"{self.x.slug}-{n}")
         self.add(node, RDF.type, CCHC.ChangeEvent)
         self.add(node, RDF.type, ORG.ChangeEvent)
         self.add(node, RDF.type, PROV.Activity)
-        names_from, names_to = [], []
-        for thing in c.originals:
-            iri = URIRef(thing.iri) if isinstance(thing, Unit) else self.org(thing)
-            self.add(node, PROV.used, iri)
-            if not isinstance(thing, Unit):
-                self.add(node, ORG.originalOrganization, iri)
-            names_from.append(
-                thing.name if isinstance(thing, Unit) else _tidy(thing.label or thing.written)
-            )
-        for thing in c.resultings:
-            iri = URIRef(thing.iri) if isinstance(thing, Unit) else self.org(thing)
-            self.add(node, PROV.generated, iri)
-            if not isinstance(thing, Unit):
-                self.add(node, ORG.resultingOrganization, iri)
-            names_to.append(
-                thing.name if isinstance(thing, Unit) else _tidy(thing.label or thing.written)
-            )
-        self.add(
-            node, RDFS.label, _vi(f"Sắp xếp {', '.join(names_from)} thành {', '.join(names_to)}")
-        )
+        names_from = self._changed(node, c.originals, PROV.used, ORG.originalOrganization)
+        names_to = self._changed(node, c.resultings, PROV.generated, ORG.resultingOrganization)
+        before, after = ", ".join(names_from), ", ".join(names_to)
+        if c.verb.startswith("thành lập"):
+            label = f"Thành lập {after} trên cơ sở {before}"
+        else:
+            label = f"{c.verb[:1].upper()}{c.verb[1:]} {before} thành {after}"
+        self.add(node, RDFS.label, _vi(label))
         self.add(
             node, RDFS.label, _en(f"{', '.join(names_to)} formed from {', '.join(names_from)}")
         )

@@ -314,14 +314,7 @@ def _things(a: Analysis, index: int, start: int, end: int) -> list[Unit | OrgRef
         if start <= o.start and o.end <= end and o.ref.resolved:
             found.append((o.start, o.ref))
     found.sort(key=lambda x: x[0])
-    # the names listed together ("X và Y", "X, Y"): stop at the first other word run
-    out = []
-    last_end = None
-    for pos, thing in found:
-        out.append(thing)
-        last_end = pos
-    del last_end
-    return out  # type: ignore[return-value]
+    return [thing for _, thing in found]  # type: ignore[misc]
 
 
 def _place(

@@ -221,7 +221,6 @@ class Match:
     first: int
     last: int
     entries: tuple[Any, ...]
-    text: str
 
 
 _UNIT_WORDS = {
@@ -390,7 +389,7 @@ class Gazetteer:
         if found is None:
             return None
         last, entries = found
-        return Match(seq[i].start, seq[last].end, i, last, tuple(entries), "")
+        return Match(seq[i].start, seq[last].end, i, last, tuple(entries))
 
     def unit_names(self, seq: Sequence[Word], i: int) -> Match | None:
         """The unit names (bare, without the kind word) starting at ``seq[i]``."""
@@ -398,7 +397,7 @@ class Gazetteer:
         if found is None:
             return None
         units = tuple(self.units[j] for group in found.entries for j in group)
-        return Match(found.start, found.end, found.first, found.last, units, "")
+        return Match(found.start, found.end, found.first, found.last, units)
 
     def agency_names(self, seq: Sequence[Word], i: int) -> Match | None:
         """The agencies whose name starts at ``seq[i]``: entries are (agency, contextual)."""
@@ -406,7 +405,7 @@ class Gazetteer:
         if found is None:
             return None
         entries = tuple((self.agencies[j], ctx) for j, ctx in found.entries)
-        return Match(found.start, found.end, found.first, found.last, entries, "")
+        return Match(found.start, found.end, found.first, found.last, entries)
 
     def agencies_named(self, name: str) -> tuple[tuple[Agency, bool], ...]:
         """The agencies one of whose names is exactly ``name`` (as keys): (agency, contextual)."""
@@ -424,7 +423,7 @@ class Gazetteer:
         if found is None:
             return None
         entries = tuple(dict.fromkeys(self.datasets[j] for j in found.entries))
-        return Match(found.start, found.end, found.first, found.last, entries, "")
+        return Match(found.start, found.end, found.first, found.last, entries)
 
     def role_names(self, seq: Sequence[Word], i: int) -> Match | None:
         """The roles named at ``seq[i]``."""
@@ -432,7 +431,7 @@ class Gazetteer:
         if found is None:
             return None
         entries = tuple(dict.fromkeys(self.roles[j] for j in found.entries))
-        return Match(found.start, found.end, found.first, found.last, entries, "")
+        return Match(found.start, found.end, found.first, found.last, entries)
 
     # -- look-ups ----------------------------------------------------------------------------
 
@@ -475,17 +474,6 @@ class Gazetteer:
     def body(self, unit: Unit, key: str) -> str | None:
         """The IRI of the UBND (``key="ubnd"``) or HĐND (``"hdnd"``) governing ``unit``."""
         return self.bodies.get(unit.iri, {}).get(key)
-
-    def provinces(self, day: datetime.date | None = None) -> list[Unit]:
-        """The provinces valid on ``day`` (all of every list when None)."""
-        return [u for u in self.units if u.level == "province" and (day is None or u.valid_on(day))]
-
-    def role(self, slug: str) -> Concept | None:
-        """The role concept whose IRI ends in ``/role/{slug}``."""
-        for role in self.roles:
-            if role.iri.endswith("/role/" + slug):
-                return role
-        return None
 
     def document_type(self, code: str) -> Concept | None:
         """The document type of a notation ("QĐ") or a label ("Quyết định"), if the graph has it."""
@@ -619,7 +607,7 @@ _CCHC = "https://w3id.org/cchc/ontology#"
 
 def _rows(kg: KnowledgeGraph, query: str) -> Iterator[tuple[Any, ...]]:
     for row in kg.sparql(query):
-        yield tuple(None if v is None else v for v in row)  # type: ignore[union-attr]
+        yield tuple(row)  # type: ignore[arg-type]
 
 
 def _units(kg: KnowledgeGraph) -> Iterator[Unit]:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kg.ingest.gazetteer import Concept, Word, name_key, words
+from kg.ingest.gazetteer import Concept, Word, name_key
 from kg.ingest.mentions import Analysis, OrgMention, head_at, make_org, name_end, person_at, vi
 from kg.ingest.model import Membership, OrgRef, Person, Span
 
@@ -482,12 +482,3 @@ def _key(m: Membership) -> tuple[str, tuple[str, ...], str]:
     org = m.organization
     where = "" if org is None else (org.iri or "?" + " ".join(name_key(org.written)))
     return m.person.name, name_key(m.title), where
-
-
-def person_names(ms: Sequence[Membership]) -> list[str]:
-    """The names of the people holding the posts, in order, each once."""
-    return list(dict.fromkeys(m.person.name for m in ms))
-
-
-def _words_of(text: str) -> list[Word]:
-    return words(text)

@@ -29,7 +29,7 @@ from itertools import pairwise
 from kg.ingest.gazetteer import KIND_WORDS, Agency, Gazetteer, Unit, Word, name_key, words
 from kg.ingest.model import OrgRef, Person, Span
 from kg.ingest.text import Sentence, SourceText, phrases, published_in, sentences, vocabulary
-from kg.namespaces import fold, resource, slugify
+from kg.namespaces import resource, slugify
 
 __all__ = ["Analysis", "UnitMention", "analyse"]
 
@@ -210,6 +210,7 @@ class Analysis:
     units: list[list[UnitMention]] = field(default_factory=list)
     home: Unit | None = None
     header_place: Unit | None = None
+    header_date: datetime.date | None = None
     orgs: list[list[OrgMention]] = field(default_factory=list)
     persons: list[list[tuple[int, int, Person]]] = field(default_factory=list)
     _org_cache: dict[str, OrgRef] = field(default_factory=dict)
@@ -222,9 +223,7 @@ class Analysis:
     @property
     def day(self) -> datetime.date | None:
         """The text's date: the one given or found, else the date of a legal text's header."""
-        return self.published or self._header_date
-
-    _header_date: datetime.date | None = None
+        return self.published or self.header_date
 
     # -- units ------------------------------------------------------------------------------
 
@@ -424,7 +423,7 @@ def _header(a: Analysis) -> None:
     before = [w.key for w in words(head[: m.start()])]
     from kg.ingest.numbers import parse_date
 
-    a._header_date = parse_date(m.group("date"))
+    a.header_date = parse_date(m.group("date"))
     ws = words(m.group("place"), m.start("place"))
     if not ws:
         return
@@ -1115,8 +1114,3 @@ def _split_joined(a: Analysis) -> None:
             if name_key(parts[0]) in names and name_key(second) in names:
                 mentions.remove(m)
                 ref.mentions = [s for s in ref.mentions if s != Span(m.start, m.end)]
-
-
-def fold_lower(text: str) -> str:
-    """Folded, lower case: for comparing a word with a key."""
-    return fold(text).lower()

@@ -33,9 +33,8 @@ article's do; without a date it stays unresolved.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from kg.ingest.gazetteer import DataSet, Unit
 from kg.ingest.mentions import Analysis, home_refs, vi
@@ -330,17 +329,10 @@ def _years(a: Analysis, index: int, datasets: list[_Mention]) -> list[tuple[int,
     return out
 
 
-def _provinces(a: Analysis, year: int | None) -> set[int]:
-    """How many provinces an index ranks: 63 before 1 July 2025, 34 after."""
-    counts = set()
-    for day_year in [year] if year else [None]:
-        if day_year is None:
-            counts.update({63, 34})
-        elif day_year >= 2025:
-            counts.update({34, 63})
-        else:
-            counts.add(63)
-    return counts
+def _ranked_provinces(year: int | None) -> set[int]:
+    """How many provinces an index ranks: 63 before the reform of 1 July 2025, 34 after (and
+    either when the year is not known)."""
+    return {63} if year is not None and year < 2025 else {63, 34}
 
 
 def _items(a: Analysis, index: int) -> list[_Item]:
@@ -673,7 +665,7 @@ def observations(a: Analysis) -> tuple[list[Observation], list[RankChange]]:
                 if (
                     item.kind == "rank"
                     and item.out_of is not None
-                    and item.out_of not in _provinces(a, yrs[0] if yrs else None)
+                    and item.out_of not in _ranked_provinces(yrs[0] if yrs else None)
                 ):
                     continue  # a rank among fewer provinces (a region) or of something else
                 if anchor.area == "country" and item.kind in ("rank", "description"):
@@ -837,16 +829,3 @@ def _unique(changes: list[RankChange]) -> list[RankChange]:
     for c in changes:
         seen.setdefault((c.dataset.iri, c.area.iri, c.from_year, c.to_year), c)
     return list(seen.values())
-
-
-def _decimal(value: object) -> Decimal:
-    return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def iter_values(obs: Sequence[Observation]) -> Iterator[tuple[str, object]]:
-    """(measure, value) of each observation, for reports."""
-    for o in obs:
-        if o.rank is not None:
-            yield "rank", o.rank
-        if o.score is not None:
-            yield o.score_kind, _decimal(o.score)

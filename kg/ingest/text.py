@@ -1,5 +1,5 @@
-"""A text to ingest: reading it (plain text or a saved HTML page), and cutting it into sentences,
-clauses and word tokens that keep their place in the text.
+"""A text to ingest: reading it (plain text or a saved HTML page), and cutting it into sentences
+and clauses that keep their place in the text.
 
 Every fact the extractor proposes carries the exact sentence it came from and its character
 offsets, so a reviewer can find it (W3C Web Annotation selectors, written by
@@ -19,21 +19,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.errors import KgFileError, KgParseError
+from kg.errors import KgParseError
 from kg.ingest.numbers import find_dates
-from kg.io import nfc
-from kg.namespaces import fold
+from kg.io import nfc, read_text
 
 __all__ = [
     "Clause",
     "Sentence",
     "SourceText",
-    "Token",
     "published_in",
     "read_source",
     "sentences",
     "source_from_text",
-    "tokens",
 ]
 
 #: The file names of a folder that ``kg ingest DIR`` reads.
@@ -112,28 +109,24 @@ def read_source(path: str | Path) -> SourceText:
     """Read one text to ingest: a UTF-8 file, a saved HTML page, or ``-`` for standard input.
 
     :raises KgFileError: the file is missing, a folder, or cannot be read.
-    :raises KgParseError: the file is empty, binary or not UTF-8, or an HTML page without text.
+    :raises KgParseError: the file is empty, binary or not UTF-8 (the message names the file),
+        or an HTML page without text.
     """
     name = str(path)
     if name == "-":
-        raw = sys.stdin.buffer.read()
-    else:
-        p = Path(path)
         try:
-            raw = p.read_bytes()
-        except FileNotFoundError:
-            raise KgFileError("no such file", path=p) from None
-        except IsADirectoryError:
-            raise KgFileError("is a directory, not a file", path=p) from None
-        except OSError as exc:
-            raise KgFileError(f"cannot read: {exc.strerror}", path=p) from None
-    if b"\x00" in raw[:8192]:
+            text = sys.stdin.buffer.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise KgParseError("not UTF-8 text", path=name) from None
+    else:
+        try:
+            text = read_text(path)  # a missing file, a folder, not UTF-8: kg.io names the file
+        except KgParseError:
+            if b"\x00" in Path(path).read_bytes()[:8192]:  # an image, a PDF, UTF-16
+                raise KgParseError("binary data, not a text or HTML file", path=name) from None
+            raise
+    if "\x00" in text[:8192]:
         raise KgParseError("binary data, not a text or HTML file", path=name)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise KgParseError("not UTF-8 text", path=name, line=line) from None
     if not text.strip():
         raise KgParseError("the file is empty: there is no text to ingest", path=name)
     html = Path(name).suffix.lower() in _HTML_SUFFIXES or None
@@ -284,48 +277,6 @@ def sentences(text: str) -> list[Sentence]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Tokens
-
-
-@dataclass(frozen=True)
-class Token:
-    """A word of the text: its written form, its key (folded, lower case), and its place."""
-
-    text: str
-    key: str
-    start: int
-    end: int
-
-    @property
-    def capitalised(self) -> bool:
-        """Written with a capital first letter (or a digit: "30c")."""
-        return self.text[:1].isupper() or self.text[:1].isdigit()
-
-    @property
-    def all_caps(self) -> bool:
-        """Written in capitals only (an abbreviation such as UBND, or a heading)."""
-        letters = [c for c in self.text if c.isalpha()]
-        return bool(letters) and all(c.isupper() for c in letters)
-
-
-_WORD = re.compile(r"[^\W_]+|&")
-
-
-def tokens(text: str, offset: int = 0) -> list[Token]:
-    """The words of ``text`` (punctuation dropped, "&" kept as "và"), keys folded.
-
-    >>> [t.key for t in tokens("UBND TP.Hải Phòng & Bộ Nội vụ")]
-    ['ubnd', 'tp', 'hai', 'phong', 'va', 'bo', 'noi', 'vu']
-    """
-    out = []
-    for m in _WORD.finditer(text):
-        word = m.group(0)
-        key = "va" if word == "&" else fold(word).lower()
-        out.append(Token(word, key, offset + m.start(), offset + m.end()))
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
 # The page's own date
 
 _TIME = r"\d{1,2}:\d{2}(?:\s*[AaPp][Mm])?"
@@ -392,13 +343,3 @@ def phrases(text: str) -> list[str]:
     ['ban hành', 'tổ chức']
     """
     return [" ".join(p.split()) for p in text.split("|") if p.strip()]
-
-
-def is_latin_caps(word: str) -> bool:
-    """An abbreviation in capitals (two letters or more): UBND, PCI, TTXVN."""
-    return len(word) >= 2 and word.isupper() and word.isalpha()
-
-
-def folded(text: str) -> str:
-    """Lower case without diacritics, for comparing words as keys."""
-    return fold(text).lower()
