@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 #: The file names of a folder that ``kg ingest DIR`` reads.
-TEXT_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm")
+TEXT_SUFFIXES = (".txt", ".text", ".html", ".htm")
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 
 
