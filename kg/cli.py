@@ -745,7 +745,8 @@ def ingest(
     draft (TriG) goes to -o or standard output; --review shows it as a table, --accept writes
     it into data/ingested/ of the project, where the next kg build reads it.
 
-    Example: kg ingest article.txt --url https://example.vn/tin --published 2022-05-25 -o draft.trig
+    Example: kg ingest data/sources/hanoi-cchc-workshop-2020-10-22.txt --published 2020-10-22
+    -o dist/hanoi-draft.trig
     """
     from kg.ingest import accept, ingest_paths
     from kg.ingest.gazetteer import Gazetteer
