@@ -400,6 +400,19 @@ def memberships(g: Graph) -> set[tuple[str, str, str]]:
     }
 
 
+def test_the_posts_of_the_government_and_its_ministries(gazetteer: Gazetteer) -> None:
+    """The roles and ministries the graph holds (issue 16), the Government implied."""
+    g = accepted(
+        gazetteer,
+        "Phó Thủ tướng Trần Lưu Quang chủ trì. Bộ trưởng Bộ Tài chính Hồ Đức Phớc phát biểu.",
+        published=datetime.date(2023, 5, 2),
+    )
+    assert memberships(g) == {
+        ("Trần Lưu Quang", "pho-thu-tuong", "agency/chinh-phu"),
+        ("Hồ Đức Phớc", "bo-truong", "agency/bo-tai-chinh"),
+    }
+
+
 def test_a_title_before_the_name_in_a_text_about_nghe_an(gazetteer: Gazetteer) -> None:
     """ "Chủ tịch UBND tỉnh" in a text about Nghệ An is the UBND of unit 40."""
     g = accepted(
@@ -583,6 +596,68 @@ def test_an_agency_the_graph_gains_is_found_without_a_change_to_the_code(
     )
     assert memberships(g) == {("Nguyễn Văn Thắng", "bo-truong", "agency/bo-tai-chinh")}
     assert (ministry, RDFS.label, None) not in g  # the graph's agency, not a new one
+
+
+def _with_agencies(
+    kgraph: KnowledgeGraph, *rows: tuple[str, URIRef, str, URIRef | None]
+) -> Gazetteer:
+    """A gazetteer of the graph plus agencies (slug, class, label, dct:spatial or parent)."""
+    extra = Graph()
+    for slug, cls, label, link in rows:
+        node = URIRef(ID + "agency/" + slug)
+        extra.add((node, RDF.type, ORG.Organization))
+        extra.add((node, RDF.type, cls))
+        extra.add((node, RDFS.label, Literal(label, lang="vi")))
+        if link is not None and "/unit/" in str(link):
+            extra.add((node, URIRef("http://purl.org/dc/terms/spatial"), link))
+        elif link is not None:
+            extra.add((node, ORG.unitOf, link))
+    graph = KnowledgeGraph()
+    for name in kgraph.graph_names():
+        graph.add(name, kgraph.graph(name))
+    graph.add("extra", extra)
+    return Gazetteer.from_graph(graph)
+
+
+def test_a_provincial_body_named_without_its_place_is_the_one_of_the_texts_province(
+    kgraph: KnowledgeGraph,
+) -> None:
+    """Every province has a "Sở Ngoại vụ": the graph's one is meant only in its province."""
+    names = _with_agencies(
+        kgraph,
+        ("so-ngoai-vu-yen-bai", CCHC.ProvincialDepartment, "Sở Ngoại vụ", URIRef(ID + "unit/15")),
+        ("so-ngoai-vu-x", CCHC.ProvincialDepartment, "Sở Ngoại vụ", None),
+    )
+    text = "Sở Ngoại vụ đã công bố kết quả."
+    assert mentioned(accepted(names, text, area="15")) == {"agency/so-ngoai-vu-yen-bai"}
+    g = accepted(names, text, area="40")
+    assert mentioned(g) == {"agency/so-ngoai-vu-tinh-nghe-an"}  # a new one, in Nghệ An
+    assert mentioned(accepted(names, text)) == set()  # no province: left for a person
+
+
+def test_a_name_several_agencies_bear_is_resolved_by_the_body_the_text_names(
+    kgraph: KnowledgeGraph,
+) -> None:
+    names = _with_agencies(
+        kgraph,
+        (
+            "cuc-thu-nghiem-bo-noi-vu",
+            CCHC.MinistryDepartment,
+            "Cục Thử nghiệm",
+            URIRef(ID + "agency/bo-noi-vu"),
+        ),
+        (
+            "cuc-thu-nghiem-bo-tu-phap",
+            CCHC.MinistryDepartment,
+            "Cục Thử nghiệm",
+            URIRef(ID + "agency/bo-tu-phap"),
+        ),
+    )
+    g = accepted(names, "Cục Thử nghiệm thuộc Bộ Tư pháp đã họp.")
+    assert mentioned(g) == {"agency/cuc-thu-nghiem-bo-tu-phap", "agency/bo-tu-phap"}
+    g = prune(to_graph(read(names, "Cục Thử nghiệm đã họp.")))
+    assert mentioned(g[0]) == set()  # which one the text does not say: unresolved, left out
+    assert g[1] == 1
 
 
 # ── events and changes ───────────────────────────────────────────────────────────────────────
@@ -954,7 +1029,7 @@ def test_a_legal_preamble_read_across_its_broken_lines(gazetteer: Gazetteer) -> 
         "75/KH-UBND": (datetime.date(2022, 5, 19), ID + "agency/ubnd/52"),
         "749/QĐ-TTg": (datetime.date(2020, 6, 3), ID + "agency/thu-tuong-chinh-phu"),
         "09-CTr/TU": (datetime.date(2021, 5, 14), "Tỉnh ủy Bình Định"),
-        "01/2018/TT-VPCP": (datetime.date(2018, 11, 23), "Văn phòng Chính phủ"),
+        "01/2018/TT-VPCP": (datetime.date(2018, 11, 23), ID + "agency/van-phong-chinh-phu"),
     }
 
 

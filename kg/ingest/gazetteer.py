@@ -252,6 +252,9 @@ KIND_WORDS: dict[tuple[str, ...], frozenset[str]] = {
     ("dac", "khu"): frozenset({"dac-khu"}),
 }
 
+#: Kinds of body every province has one of, so that a name without a place is not unique.
+LOCAL_KINDS = frozenset({"ProvincialDepartment"})
+
 #: Short forms of province names that Vietnamese prose uses and no list spells out.
 PROVINCE_ALIASES: dict[tuple[str, ...], str] = {
     ("hcm",): "Hồ Chí Minh",
@@ -357,7 +360,11 @@ class Gazetteer:
                 self._unit_trie.add(alias, tuple(found))
         self._agency_trie = _Trie()
         for i, agency in enumerate(self.agencies):
-            full = {name_key(n) for n in agency.names if not _contextual_name(n, agency)}
+            full = {
+                name_key(n)
+                for n in agency.names
+                if not _contextual_name(n, agency) and not self._placeless(n, agency)
+            }
             for name in agency.names:
                 key = name_key(name)
                 self._agency_trie.add(key, (i, key not in full))
@@ -381,6 +388,14 @@ class Gazetteer:
         self._governed = {
             body: unit for unit, keyed in self.bodies.items() for body in keyed.values()
         }
+
+    def _placeless(self, name: str, agency: Agency) -> bool:
+        """A name of a provincial body that names no place ("Sở Nội vụ"): every province has
+        one, so the name means this agency only in a text about its province."""
+        if not LOCAL_KINDS & agency.kinds:
+            return False
+        seq = words(name)
+        return not any(self._unit_trie.longest(seq, i) for i in range(len(seq)))
 
     # -- matching --------------------------------------------------------------------------
 

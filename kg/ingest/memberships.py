@@ -84,13 +84,14 @@ _ROLE_KINDS: dict[str, frozenset[str]] = {
     "vu-truong": frozenset({"MinistryDepartment"}),
     "pho-vu-truong": frozenset({"MinistryDepartment"}),
     "thu-tuong": frozenset({"Government"}),
+    "pho-thu-tuong": frozenset({"Government"}),
     "bi-thu": frozenset({"PartyCommittee"}),
     "pho-bi-thu": frozenset({"PartyCommittee"}),
     "giam-doc": frozenset({"ProvincialDepartment", ""}),
     "pho-giam-doc": frozenset({"ProvincialDepartment", ""}),
 }
 #: Roles whose body is implied when the text names none: a Thủ tướng heads the Government.
-_IMPLIED = {"thu-tuong": "Government"}
+_IMPLIED = {"thu-tuong": "Government", "pho-thu-tuong": "Government"}
 #: Kinds of body that a Giám đốc does not head.
 _NOT_DIRECTED = frozenset(
     {

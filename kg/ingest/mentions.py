@@ -26,7 +26,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 
-from kg.ingest.gazetteer import KIND_WORDS, Agency, Gazetteer, Unit, Word, name_key, words
+from kg.ingest.gazetteer import (
+    KIND_WORDS,
+    LOCAL_KINDS,
+    Agency,
+    Gazetteer,
+    Unit,
+    Word,
+    name_key,
+    words,
+)
 from kg.ingest.model import OrgRef, Person, Span
 from kg.ingest.text import Sentence, SourceText, phrases, published_in, sentences, vocabulary
 from kg.namespaces import resource, slugify
@@ -796,9 +805,20 @@ def _known_at(a: Analysis, index: int, ws: Sequence[Word], i: int) -> OrgMention
     else:
         entries = list(found.entries)
     span = Span(ws[i].start, ws[found.last].end)
-    for agency, contextual in entries:
-        if contextual and not _in_context(a, agency):
-            continue
+    named = {ag.iri: ag for ag, ctx in entries if not ctx or _in_context(a, ag)}
+    if len(named) > 1:  # a name several agencies bear: the one the text's context names
+        kinds = set.intersection(*(set(ag.kinds) for ag in named.values()))
+        named = {iri: ag for iri, ag in named.items() if _in_context(a, ag)}
+        if len(named) != 1:
+            ref = a.new_ref(
+                written,
+                written,
+                span,
+                kinds=tuple(sorted(kinds - {"Agency"})),
+                unresolved="several agencies of the graph bear this name",
+            )
+            return OrgMention(span.start, span.end, i, found.last, ref)
+    for agency in named.values():
         return OrgMention(span.start, span.end, i, found.last, a.agency_ref(agency, written, span))
     return None
 
@@ -806,8 +826,12 @@ def _known_at(a: Analysis, index: int, ws: Sequence[Word], i: int) -> OrgMention
 def _in_context(a: Analysis, agency: Agency) -> bool:
     """A short name of an agency counts only in its context: its province is the text's home,
     or its parent body is named in the text."""
-    if agency.spatial is not None:
-        return a.home is not None and a.home.iri == agency.spatial
+    spatial = agency.spatial
+    if spatial is None and agency.parent is not None:
+        governed = a.gazetteer.governed(agency.parent)  # a Sở under its province's UBND
+        spatial = a.gazetteer.province_of(governed).iri if governed else None
+    if spatial is not None:
+        return a.home is not None and a.home.iri == spatial
     if agency.parent is not None:
         parent = a.gazetteer.by_iri.get(agency.parent)
         if isinstance(parent, Agency):
@@ -961,8 +985,12 @@ def _new_at(a: Analysis, index: int, ws: Sequence[Word], i: int) -> OrgMention |
                     k += 1
                 return OrgMention(start, end, i, k, ref)
     known = a.gazetteer.agency_names(ws, i)
-    if known is not None and known.last == last:
-        return None  # the graph's name, only in another context
+    if (
+        known is not None
+        and known.last == last
+        and not all(LOCAL_KINDS & ag.kinds for ag, _ in known.entries)
+    ):
+        return None  # the graph's name, only in another context ("Sở Nội vụ" of each province)
     ref = make_org(a, ws, i, last, head)
     if ref is None:
         return None
