@@ -855,7 +855,12 @@ def test_review_lists_each_candidate_with_its_state_and_quote(gazetteer: Gazette
         ("index value", "unresolved"),
         ("agency", "in the graph"),
     ]
-    assert "no year" in rows[0].reason or "province" in rows[0].reason or rows[0].reason
+    assert (
+        rows[0].reason
+        == "the text writes only 'tỉnh' and does not say which province (give --area)"
+    )
+    (vi,) = (c for c in review(draft, lang="vi", gazetteer=gazetteer) if c.reason)
+    assert vi.reason == "văn bản chỉ viết “tỉnh”, không nói tỉnh nào (dùng --area)"
     table = render_review(rows, lang="vi")
     assert table.splitlines()[0].split() == ["Loại", "Tình", "trạng", "Ứng", "viên", "Trích", "dẫn"]
     assert "Bộ Nội vụ" in table

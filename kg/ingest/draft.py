@@ -118,6 +118,47 @@ def _en(text: str) -> Literal:
     return Literal(text, lang="en")
 
 
+#: The Vietnamese of the reasons a candidate is left unresolved (the English is the code's).
+_REASONS_VI: tuple[tuple[str, str], ...] = (
+    (
+        r"the text does not say which province's Party committee this is",
+        "văn bản không nói đây là cấp ủy của tỉnh nào",
+    ),
+    (
+        r"the text does not say which province's body this is",
+        "văn bản không nói đây là cơ quan của tỉnh nào",
+    ),
+    (
+        r"the text does not say which province this body serves",
+        "văn bản không nói cơ quan này thuộc tỉnh nào",
+    ),
+    (r"several agencies of the graph bear this name", "đồ thị có nhiều cơ quan mang tên này"),
+    (
+        r"the text writes only 'tỉnh' and does not say which province \(give --area\)",
+        "văn bản chỉ viết “tỉnh”, không nói tỉnh nào (dùng --area)",
+    ),
+    (
+        r"the text gives no year for this value and no date of its own",
+        "văn bản không cho biết năm của giá trị này và không có ngày đăng",
+    ),
+    (r"the text gives two ranks: (.+) and (.+)", r"văn bản cho hai thứ hạng: \1 và \2"),
+    (r"the text gives two scores: (.+) and (.+)", r"văn bản cho hai điểm số: \1 và \2"),
+)
+
+
+def reason_vi(reason: str) -> str | None:
+    """The Vietnamese of an unresolved candidate's reason, for a reviewer who reads Vietnamese.
+
+    >>> reason_vi("the text gives two ranks: 3 and 5")
+    'văn bản cho hai thứ hạng: 3 và 5'
+    """
+    for pattern, vi in _REASONS_VI:
+        found = re.fullmatch(pattern, reason)
+        if found is not None:
+            return found.expand(vi)
+    return None
+
+
 def _decimal(value: Decimal) -> Literal:
     return Literal(value, datatype=XSD.decimal)
 
@@ -199,6 +240,9 @@ class _Writer:
 
     def unresolved(self, node: URIRef, reasons: Iterable[str]) -> None:
         for reason in dict.fromkeys(reasons):
+            vi = reason_vi(reason)
+            if vi is not None:
+                self.add(node, CCHC.unresolved, _vi(vi))
             self.add(node, CCHC.unresolved, _en(reason))
 
     # -- the source ---------------------------------------------------------------------------

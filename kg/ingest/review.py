@@ -87,7 +87,7 @@ def _graph_candidates(
             ):
                 continue
             seen.add(node)
-            reasons = sorted(str(r) for r in g.objects(node, CCHC.unresolved))
+            reasons = _reasons(g, node, lang)
             if reasons:
                 state = "unresolved"
             elif cls == CCHC.Agency:
@@ -218,3 +218,10 @@ def render_review(candidates: list[Candidate], *, lang: str = "vi") -> str:
             else "The draft holds no candidate.\n"
         )
     return render_table(_HEADERS[lang], rows)
+
+
+def _reasons(g: Graph, node: URIRef, lang: str) -> list[str]:
+    """Why a candidate is unresolved, in the reviewer's language where the draft has it."""
+    found = list(g.objects(node, CCHC.unresolved))
+    mine = [r for r in found if getattr(r, "language", None) == lang]
+    return sorted(str(r) for r in (mine or found))
