@@ -695,6 +695,92 @@ def push(root: Path | None, data: tuple[Path, ...], backend: _Backend, quiet: bo
 
 
 @cli.command()
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--url", default=None, metavar="URL", help="The page's address (one file only).")
+@click.option(
+    "--published",
+    default=None,
+    metavar="DATE",
+    help="The text's date (2020-10-22 or 22/10/2020); else the one the page prints.",
+)
+@click.option(
+    "--area",
+    default=None,
+    metavar="CODE",
+    help="Statistics-office code of the province a provincial paper writes only 'tỉnh' for.",
+)
+@click.option(
+    "--review",
+    "review_draft",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Show the candidates of a draft with their quotes, resolved or not.",
+)
+@click.option(
+    "--accept",
+    "accept_draft",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write a reviewed draft into data/ingested/ (unresolved candidates left out).",
+)
+@click.option("--no-validate", is_flag=True, help="With --accept: skip the SHACL check.")
+@_lang_option
+@_output_option
+@_root_option
+def ingest(
+    inputs: tuple[Path, ...],
+    url: str | None,
+    published: str | None,
+    area: str | None,
+    review_draft: Path | None,
+    accept_draft: Path | None,
+    no_validate: bool,
+    lang: str,
+    output: Path | None,
+    root: Path | None,
+) -> None:
+    """Read Vietnamese texts into a draft of candidate facts, each with its quote.
+
+    FILE is a text or an HTML page saved to disk, DIR a folder of them, - standard input. The
+    draft (TriG) goes to -o or standard output; --review shows it as a table, --accept writes
+    it into data/ingested/ of the project, where the next kg build reads it.
+
+    Example: kg ingest data/sources/hanoi-cchc-workshop-2020-10-22.txt --published 2020-10-22
+    -o dist/hanoi-draft.trig
+    """
+    from kg.ingest import accept, ingest_paths
+    from kg.ingest.gazetteer import Gazetteer
+    from kg.ingest.review import render_review, review
+
+    modes = [bool(inputs), review_draft is not None, accept_draft is not None]
+    if sum(modes) != 1:
+        raise click.UsageError("give FILE|DIR|- to read, or --review DRAFT, or --accept DRAFT")
+    if review_draft is not None:
+        names = Gazetteer.for_project(root)
+        candidates = review(review_draft, lang=lang, gazetteer=names, root=root)
+        _emit(render_review(candidates, lang=lang), output)
+        return
+    if accept_draft is not None:
+        done = accept(accept_draft, root=root, validate=not no_validate)
+        files = ", ".join(str(f) for f in done.files)
+        click.echo(
+            f"Accepted {done.kept} candidates into {files}; {done.left_out} unresolved left out"
+        )
+        return
+    from kg.export import serialize
+    from kg.io import Format
+
+    draft = ingest_paths(list(inputs), url=url, published=published, area=area, root=root)
+    data = serialize(draft, Format.TRIG)
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        from kg.io import write_atomic
+
+        write_atomic(output, data)
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="The interface to listen on.")
 @click.option("--port", type=int, default=8000, show_default=True, help="The TCP port.")
 @click.option(
