@@ -1,7 +1,7 @@
 """A validation report: its results, their severities and their one order.
 
 Both SHACL engines (pySHACL, :mod:`kg.validate`'s reference, and the compiled SPARQL engine of
-:mod:`kg.shacl_sparql`) give their results in these types, sorted by :func:`sort_results`, so
+:mod:`kg.shacl`) give their results in these types, sorted by :func:`sort_results`, so
 that their reports compare equal result by result and render the same way.
 """
 
@@ -19,6 +19,7 @@ from rdflib.term import Node
 from kg.errors import KgUsageError
 
 __all__ = [
+    "ConstraintTiming",
     "Report",
     "Severity",
     "ValidationResult",
@@ -81,6 +82,19 @@ class ValidationResult:
         return str(chosen[0]) if chosen else ""
 
 
+@dataclass(frozen=True)
+class ConstraintTiming:
+    """How long the SPARQL engine took over one constraint of one shape, and what it found.
+
+    Queries run in threads, so the times of a validation add up to more than its wall time.
+    """
+
+    shape: Node
+    constraint: URIRef
+    seconds: float
+    results: int
+
+
 class Report:
     """The outcome of a validation: results, counts and the W3C results graph.
 
@@ -92,6 +106,10 @@ class Report:
     :param results: the results, sorted.
     :param graph: the W3C results graph, or a function that makes it when first asked.
     :param data: the graph the report takes labels from, or a function that makes it.
+    :param engine: the engine that validated: ``sparql`` or ``pyshacl``.
+    :param fallback: why ``engine="auto"`` validated with pySHACL (the feature and the shape
+        the SPARQL engine does not implement), or None.
+    :param timings: the SPARQL engine's time over each constraint.
     """
 
     def __init__(
@@ -100,11 +118,18 @@ class Report:
         results: list[ValidationResult],
         graph: Graph | Callable[[], Graph],
         data: Graph | Callable[[], Graph],
+        *,
+        engine: str = "pyshacl",
+        fallback: str | None = None,
+        timings: list[ConstraintTiming] | None = None,
     ) -> None:
         self.conforms = conforms
         self.results = results
         self._graph = graph
         self._data = data
+        self.engine = engine
+        self.fallback = fallback
+        self.timings = timings or []
 
     @property
     def graph(self) -> Graph:

@@ -1,4 +1,4 @@
-"""The SPARQL validator (:mod:`kg.shacl_sparql`) gives pySHACL's results, or refuses.
+"""The SPARQL validator (:mod:`kg.shacl`) gives pySHACL's results, or refuses.
 
 pySHACL is the reference. The fast path compiles the project's shapes into SPARQL queries run by
 pyoxigraph; these tests run both engines on the same data and compare the results as multisets of
@@ -11,7 +11,6 @@ compiler does not implement must be refused, never judged wrongly.
 from __future__ import annotations
 
 import importlib
-import re
 import sys
 from collections import Counter
 from functools import cache
@@ -26,7 +25,7 @@ import kg
 from kg.errors import KgShapesError
 from kg.graph import SHAPES_GRAPH
 from kg.report import Report, structure_key
-from kg.shacl_sparql import Unsupported, compile_shapes, unsupported_features
+from kg.shacl import Unsupported, compile_shapes
 
 pytest.importorskip("pyoxigraph")
 
@@ -90,7 +89,6 @@ def test_the_project_shapes_compile() -> None:
     assert SH.QualifiedMinCountConstraintComponent in components
     assert SH.SPARQLConstraintComponent in components
     assert SH.OrConstraintComponent in components
-    assert unsupported_features(_shapes()) == []
 
 
 @pytest.mark.parametrize("case", CASES, ids=[p.stem for p in CASES])
@@ -120,47 +118,124 @@ def test_a_synthetic_graph_with_planted_errors_gives_pyshacl_results() -> None:
     assert _key(fast, _shapes()) == _key(slow, _shapes())
 
 
-UNSUPPORTED = {
-    "closed": "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:closed true .",
-    "xone": "ex:S a sh:NodeShape ; sh:targetClass ex:C ; "
-    "sh:xone ( [ sh:datatype xsd:string ] [ sh:nodeKind sh:IRI ] ) .",
-    "equals": "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property "
-    "[ sh:path ex:p ; sh:equals ex:q ] .",
-    "minus": "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select "
-    '"SELECT $this WHERE { $this ex:p ?x MINUS { $this ex:q ?x } }" ] .',
-    "subselect": "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select "
-    '"SELECT $this WHERE { { SELECT $this WHERE { $this ex:p ?x } } }" ] .',
-    "shapesGraph": "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select "
-    '"SELECT $this WHERE { GRAPH $shapesGraph { $this ex:p ?x } }" ] .',
-    "component": "ex:CC a sh:ConstraintComponent ; sh:parameter [ sh:path ex:p ] .",
+_PREFIXES = (
+    "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/> . "
+    "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . "
+)
+_DATA = """
+@prefix ex: <https://example.org/> .
+ex:a a ex:C ; ex:p 1, 2 ; ex:q 2, 3 ; ex:r ex:b .
+ex:b a ex:C ; ex:p 5 ; ex:q 4 ; ex:s "x" .
+"""
+
+#: Shapes the engine once refused (and ``auto`` gave to pySHACL for the whole graph).
+ONCE_REFUSED = {
+    "closed": "ex:S sh:targetClass ex:C ; sh:closed true ; sh:ignoredProperties ( ex:r ) ; "
+    "sh:property [ sh:path ex:p ] .",
+    "xone": "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; "
+    "sh:xone ( [ sh:datatype xsd:integer ] [ sh:minInclusive 2 ] ) ] .",
+    "equals": "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:equals ex:q ] .",
+    "disjoint": "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:disjoint ex:q ] .",
+    "lessThanOrEquals": "ex:S sh:targetClass ex:C ; "
+    "sh:property [ sh:path ex:p ; sh:lessThanOrEquals ex:q ] .",
+    "hasValue-node": "ex:S sh:targetNode ex:a, ex:b ; sh:hasValue ex:a .",
+    "class-twice": "ex:S sh:targetNode ex:a ; sh:class ex:C, ex:D .",
+    "nested-counts": "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:r ; sh:node "
+    "[ sh:property [ sh:path ex:p ; sh:minCount 2 ; sh:maxCount 1 ] ] ] .",
+    "property-in-property": "ex:S sh:targetNode ex:a ; sh:property [ sh:path ex:r ; "
+    "sh:property [ sh:path ex:s ; sh:datatype xsd:integer ] ] .",
+    "qualified-disjoint": "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; "
+    "sh:qualifiedValueShape [ sh:minInclusive 2 ] ; sh:qualifiedMinCount 2 ; "
+    "sh:qualifiedValueShapesDisjoint true ] ; sh:property [ sh:path ex:p ; "
+    "sh:qualifiedValueShape [ sh:maxInclusive 2 ] ; sh:qualifiedMaxCount 0 ; "
+    "sh:qualifiedValueShapesDisjoint true ] .",
+    "subselect": "ex:S sh:targetClass ex:C ; sh:sparql [ sh:prefixes ex: ; sh:select "
+    '"SELECT $this WHERE { { SELECT $this WHERE { $this ex:p ?x FILTER (?x > 1) } } }" ] . '
+    'ex: sh:declare [ sh:prefix "ex" ; sh:namespace "https://example.org/"^^xsd:anyURI ] .',
+    "grouped": "ex:S sh:targetClass ex:C ; sh:sparql [ sh:prefixes ex: ; sh:select "
+    '"SELECT $this (COUNT(?x) AS ?n) WHERE { $this ex:p ?x } GROUP BY $this HAVING (COUNT(?x) > 1)"'
+    "] . "
+    'ex: sh:declare [ sh:prefix "ex" ; sh:namespace "https://example.org/"^^xsd:anyURI ] .',
+    "component": "ex:CC a sh:ConstraintComponent ; sh:parameter [ sh:path ex:atMost ] ; "
+    'sh:validator [ a sh:SPARQLAskValidator ; sh:ask "ASK { FILTER ($value <= $atMost) }" ] . '
+    "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; ex:atMost 2 ] .",
 }
 
 
-@pytest.mark.parametrize("name", sorted(UNSUPPORTED))
-def test_an_unsupported_feature_is_refused_not_misjudged(name: str) -> None:
-    text = (
-        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/> . "
-        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . " + UNSUPPORTED[name]
-    )
-    shapes = Graph().parse(data=text, format="turtle")
+@pytest.mark.parametrize("name", sorted(ONCE_REFUSED))
+def test_what_the_engine_once_refused_gives_pyshacl_results(name: str) -> None:
+    shapes = Graph().parse(data=_PREFIXES + ONCE_REFUSED[name], format="turtle")
+    data = Graph().parse(data=_DATA, format="turtle")
+    slow, fast = _both(data, shapes)
+    assert fast.engine == "sparql" and fast.fallback is None
+    assert slow.results, "the case must break its shape"
+    assert _key(fast, shapes) == _key(slow, shapes)
+
+
+RECURSIVE = """
+ex:Person sh:targetClass ex:C ;
+  sh:property [ sh:path ex:r ; sh:node ex:Person ] ;
+  sh:property [ sh:path ex:s ; sh:minCount 1 ] .
+"""
+
+
+def test_a_recursive_shape_is_refused_and_auto_says_so_once() -> None:
+    shapes = Graph().parse(data=_PREFIXES + RECURSIVE, format="turtle")
+    data = Graph().parse(data=_DATA, format="turtle")
     with pytest.raises(Unsupported) as raised:
         compile_shapes(shapes)
     assert isinstance(raised.value, KgShapesError)
-    assert raised.value.feature and "engine pyshacl" in str(raised.value)
-    data = Graph().parse(
-        data="<https://example.org/a> a <https://example.org/C> ; <https://example.org/p> 1 .",
+    assert raised.value.feature == "recursive shapes"
+    assert "<https://example.org/Person> → sh:property an anonymous shape → sh:node" in str(
+        raised.value
+    )
+    with pytest.raises(KgShapesError, match="engine pyshacl"):
+        kg.validate(data, shapes, engine="sparql")
+    with pytest.warns(kg.KgFallbackWarning, match="recursive shapes") as warned:
+        report = kg.validate(data, shapes, engine="auto")
+    assert len(warned) == 1
+    assert report.engine == "pyshacl"
+    assert report.fallback is not None and "recursive shapes" in report.fallback
+    assert _key(report, shapes) == _key(kg.validate(data, shapes, engine="pyshacl"), shapes)
+
+
+@pytest.mark.parametrize(
+    ("shape", "feature"),
+    [
+        ("ex:S sh:targetClass ex:C ; sh:rule [ a sh:TripleRule ] .", "sh:rule"),
+        ("ex:S sh:target [ a sh:SPARQLTarget ] ; sh:class ex:D .", "sh:target"),
+    ],
+)
+def test_advanced_features_fall_back_with_a_warning(shape: str, feature: str) -> None:
+    shapes = Graph().parse(data=_PREFIXES + shape, format="turtle")
+    with pytest.raises(Unsupported, match=feature):
+        compile_shapes(shapes)
+
+
+def test_minus_is_malformed_on_both_engines() -> None:
+    shapes = Graph().parse(
+        data=_PREFIXES + "ex:S sh:targetClass ex:C ; sh:sparql [ sh:select "
+        '"SELECT $this WHERE { $this <https://example.org/p> ?x '
+        'MINUS { $this <https://example.org/q> ?x } }" ] .',
         format="turtle",
     )
-    # --engine sparql refuses; auto falls back to pySHACL and gives its report
-    with pytest.raises(KgShapesError):
-        kg.validate(data, shapes, engine="sparql")
-    try:
-        ref = kg.validate(data, shapes, engine="pyshacl")
-    except KgShapesError as exc:  # pySHACL refuses it too (MINUS, $shapesGraph): so does auto
-        with pytest.raises(KgShapesError, match=re.escape(str(exc))):
-            kg.validate(data, shapes, engine="auto")
-    else:
-        assert _key(kg.validate(data, shapes, engine="auto"), shapes) == _key(ref, shapes)
+    data = Graph().parse(data=_DATA, format="turtle")
+    for engine in ("sparql", "pyshacl", "auto"):
+        with pytest.raises(KgShapesError, match="MINUS"):
+            kg.validate(data, shapes, engine=engine)
+
+
+def test_sparql_text_of_shapes_never_reaches_the_network() -> None:
+    from kg.sparql import RemoteAccessRefused
+
+    for clause in ("SERVICE <http://example.org/sparql> { ?s ?p ?o }", ""):
+        select = f"SELECT $this FROM <http://example.org/g> WHERE {{ $this ?p ?o {clause} }}"
+        shapes = Graph().parse(
+            data=_PREFIXES + f'ex:S sh:targetClass ex:C ; sh:sparql [ sh:select "{select}" ] .',
+            format="turtle",
+        )
+        with pytest.raises(RemoteAccessRefused):
+            compile_shapes(shapes)
 
 
 def test_ill_typed_literals_fail_sh_datatype_on_both_engines() -> None:
@@ -285,7 +360,7 @@ _SHAPES_PREFIXES = """
 def test_the_project_shapes_graph_may_be_left_in_the_union() -> None:
     """The build validates the union of its graphs (twice as fast on Oxigraph) only because its
     shapes graph holds nothing a shape could take for data."""
-    from kg.shacl_sparql import holds_only_shapes
+    from kg.shacl import holds_only_shapes
     from kg.validate import project_shapes
 
     shapes = project_shapes()
@@ -304,7 +379,7 @@ def test_the_project_shapes_graph_may_be_left_in_the_union() -> None:
     ],
 )
 def test_a_shapes_graph_that_could_be_data_is_left_out_of_the_union(extra: str) -> None:
-    from kg.shacl_sparql import holds_only_shapes
+    from kg.shacl import holds_only_shapes
 
     text = _SHAPES_PREFIXES + 'ex:Shape a sh:NodeShape ; rdfs:label "Hình"@vi .\n' + extra
     store, shapes = _store_with(text)
@@ -327,9 +402,9 @@ def test_the_national_graph_has_no_violation(national: kg.KnowledgeGraph) -> Non
 def test_a_constraint_read_from_its_predicate_gives_the_same_results(
     monkeypatch: pytest.MonkeyPatch, inverted: bool
 ) -> None:
-    """The inverted query of a one-predicate constraint (``kg.shacl_sparql._Chooser``) finds
+    """The inverted query of a one-predicate constraint (``kg.shacl.runner._Chooser``) finds
     what the query from the focus nodes finds: every shape case at once, each way forced."""
-    from kg import shacl_sparql
+    from kg.shacl import runner
 
     data = Graph()
     for case in CASES:
@@ -340,7 +415,7 @@ def test_a_constraint_read_from_its_predicate_gives_the_same_results(
     def count(self: Any, pattern: str) -> int:  # predicate's triples are counted with a LIMIT
         return int(not inverted) if "LIMIT" in pattern else 1
 
-    monkeypatch.setattr(shacl_sparql._Chooser, "count", count)
+    monkeypatch.setattr(runner._Chooser, "count", count)
     forced = kg.validate(data, _shapes(), engine="sparql")
     assert _key(forced, _shapes()) == expected
     assert any(c.inverted for c in compile_shapes(_shapes()))

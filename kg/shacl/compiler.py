@@ -1,0 +1,303 @@
+"""A shapes graph compiled into SPARQL queries, one per constraint of each shape reached.
+
+The compiler walks the shapes that have targets and, through ``sh:property``, the shapes they
+hold; every constraint component a shape uses becomes a :class:`~kg.shacl.model.Check`
+(:mod:`kg.shacl.components`), and every check becomes one query that returns all of its results
+over the whole graph at once: the focus nodes first, then the check's pattern. A shape that
+another shape only asks about (``sh:node``, ``sh:not``, ``sh:or``, a qualified value shape)
+becomes an expression, each of its checks negated in ``NOT EXISTS``, written where it is asked.
+
+Focus nodes reached through ``sh:property`` of a property shape are the value nodes of that
+shape; their queries keep the earlier focus nodes as columns, so that a node reached twice gives
+its results twice, as SHACL's definition does (W3C test ``core/validation-reports/shared``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from kg.shacl.components import CORE, PARAMETERS
+from kg.shacl.components.custom import CustomComponent, custom_components
+from kg.shacl.components.sparql import sparql_constraints
+from kg.shacl.model import Check, CompiledConstraint, Found, Shape, Unsupported, shape_name
+from kg.shacl.paths import sparql_path
+from kg.shacl.shapes import SINGLE, TARGETS, ShapesGraph, malformed
+from kg.shacl.targets import target_pattern
+from kg.shacl.text import BNODE_FUNCTION, REGEX_FUNCTION, constant
+
+__all__ = ["compile_shapes"]
+
+#: What a shape may carry besides constraint parameters: SHACL's own terms that constrain
+#: nothing, or that the compiler reads itself.
+_NON_VALIDATING = frozenset(
+    {
+        *TARGETS,
+        SH.path,
+        SH.property,
+        SH.sparql,
+        SH.deactivated,
+        SH.severity,
+        SH.message,
+        SH.name,
+        SH.description,
+        SH.order,
+        SH.group,
+        SH.defaultValue,
+        SH.declare,
+        SH.prefixes,
+        SH.shapesGraph,
+        SH.entailment,
+        SH.suggestedShapesGraph,
+        SH.parameter,
+        SH.labelTemplate,
+        SH.validator,
+        SH.nodeValidator,
+        SH.propertyValidator,
+        SH.optional,
+        SH.select,
+        SH.ask,
+    }
+)
+_ADVANCED = {
+    SH.rule: "sh:rule",
+    SH.target: "sh:target",
+    URIRef(f"{SH}values"): "sh:values",
+    SH.expression: "sh:expression",
+    SH.condition: "sh:condition",
+}
+
+
+def compile_shapes(shapes: Graph) -> list[CompiledConstraint]:
+    """Compile a SHACL shapes graph into SPARQL queries, one per constraint of each shape.
+
+    :param shapes: the shapes graph.
+    :returns: the constraints, each with the query that finds all of its results.
+    :raises KgShapesError: the shapes graph is malformed (a bad count, a path that is no path,
+        SPARQL that does not parse or breaks a rule of pre-binding).
+    :raises Unsupported: a shape is recursive, or uses SHACL Advanced Features.
+    """
+    return _Compiler(ShapesGraph(shapes)).compile()
+
+
+@dataclass(frozen=True)
+class _Route:
+    """How the focus nodes of a shape are reached.
+
+    :param pattern: variable -> a group pattern binding it to each focus node.
+    :param chain: the variables of the focus nodes passed on the way (kept in DISTINCT).
+    :param union: the targets' own pattern of ``?this`` (top-level routes only), which the
+        runner counts and the inverted queries test.
+    """
+
+    pattern: Callable[[str], str]
+    chain: tuple[str, ...] = ()
+    union: str | None = None
+
+
+class _Compiler:
+    """Compiles one shapes graph; also the :class:`~kg.shacl.model.Context` of components."""
+
+    def __init__(self, shapes: ShapesGraph) -> None:
+        self.shapes = shapes
+        self.custom: list[CustomComponent] = custom_components(shapes)
+        self.custom_parameters = {p.path for c in self.custom for p in c.parameters}
+        self._fresh = itertools.count()
+        self._shapes: dict[Node, Shape] = {}
+        self._checks: dict[Node, list[Check]] = {}
+        self._prologue: dict[str, str] = {}
+        self._out: list[CompiledConstraint] = []
+
+    # ── the context components compile in ───────────────────────────────────────────────────
+    def fresh(self) -> str:
+        return f"?__v{next(self._fresh)}"
+
+    def constant(self, term: Node) -> str:
+        return constant(term)
+
+    def need(self, prologue: tuple[str, ...]) -> None:
+        for line in prologue:
+            prefix, _, namespace = line.removeprefix("PREFIX ").partition(" ")
+            known = self._prologue.setdefault(prefix, namespace)
+            if known != namespace:
+                raise Unsupported(
+                    URIRef(namespace.strip("<>")),
+                    f"two SPARQL queries in one constraint that bind {prefix} to different "
+                    "namespaces",
+                )
+
+    def conforms(self, shape: Node, focus: str) -> str:
+        """An expression true when the node in ``focus`` conforms to ``shape``."""
+        if self.shapes.is_deactivated(shape):
+            return "true"
+        s = self.shape(shape)
+        parts: list[str] = []
+        tests: list[str] = []
+        x = self.fresh() if s.is_property else focus
+        for check in self.checks(shape):
+            if check.test is not None:
+                tests.append(check.test(x))
+            else:
+                assert check.find is not None
+                parts.append(f"NOT EXISTS {{ {check.find(focus).pattern} }}")
+        nested = [self.conforms(p, x) for p in self.shapes.values(shape, SH.property)]
+        if s.is_property:
+            condition = " && ".join([*tests, *nested])
+            if condition:
+                parts.insert(0, f"NOT EXISTS {{ {focus} {s.path} {x} FILTER (!({condition})) }}")
+        else:
+            parts = [*tests, *parts, *nested]
+        return "(" + " && ".join(parts) + ")" if parts else "true"
+
+    # ── shapes and their checks ─────────────────────────────────────────────────────────────
+    def shape(self, node: Node) -> Shape:
+        found = self._shapes.get(node)
+        if found is None:
+            path_node = self.shapes.one(node, SH.path)
+            path = sparql_path(self.shapes, path_node) if path_node is not None else None
+            found = self._shapes[node] = Shape(node, path_node, path)
+        return found
+
+    def checks(self, node: Node) -> list[Check]:
+        """The checks of every constraint the shape declares (compiled once a shape)."""
+        found = self._checks.get(node)
+        if found is None:
+            found = self._checks[node] = self._compile_checks(node)
+        return found
+
+    def _compile_checks(self, node: Node) -> list[Check]:
+        self._refuse_unknown(node)
+        shape = self.shape(node)
+        out: list[Check] = []
+        for component in CORE:
+            values = [self.shapes.values(node, p) for p in component.parameters]
+            if not all(values):
+                continue
+            if component.property_only and not shape.is_property:
+                raise malformed(
+                    f"{shape_name(node)} is a node shape and cannot have "
+                    f"{_short(component.parameters[-1])}"
+                )
+            for p, found in zip(component.parameters, values, strict=True):
+                if p in SINGLE and len(found) > 1:
+                    raise malformed(f"{shape_name(node)} has {len(found)} values of {_short(p)}")
+            optional = {p: self.shapes.one(node, p) for p in component.optional}
+            for combination in itertools.product(*values):
+                args = {**dict(zip(component.parameters, combination, strict=True)), **optional}
+                check = component.build(self, self.shapes, shape, args)
+                if check is not None:
+                    out.append(check)
+        out += sparql_constraints(self, self.shapes, shape)
+        for custom in self.custom:
+            out += custom.checks(self, self.shapes, shape)
+        return out
+
+    def _refuse_unknown(self, node: Node) -> None:
+        for p in sorted(set(self.shapes.graph.predicates(node, None))):
+            if p in _ADVANCED:
+                raise Unsupported(node, f"{_ADVANCED[p]} (SHACL Advanced Features)")
+            if (
+                isinstance(p, URIRef)
+                and str(p).startswith(str(SH))
+                and p not in PARAMETERS
+                and p not in _NON_VALIDATING
+                and p not in self.custom_parameters
+            ):
+                raise Unsupported(node, f"the parameter {_short(p)}, which SHACL does not define")
+
+    # ── the queries ─────────────────────────────────────────────────────────────────────────
+    def compile(self) -> list[CompiledConstraint]:
+        roots = self.shapes.with_targets()
+        self.shapes.refuse_recursion(roots)
+        for root in roots:
+            union = target_pattern(self.shapes, root, "?this", self.fresh)
+            assert union is not None
+
+            def pattern(var: str, root: Node = root) -> str:
+                found = target_pattern(self.shapes, root, var, self.fresh)
+                return f"{{ SELECT DISTINCT {var} WHERE {{ {found} }} }}"
+
+            self._emit(root, _Route(pattern, union=union))
+        return self._out
+
+    def _emit(self, node: Node, route: _Route) -> None:
+        if self.shapes.is_deactivated(node):
+            return
+        shape = self.shape(node)
+        for check in self.checks(node):
+            self._out.append(self._query(shape, check, route))
+        for nested in self.shapes.values(node, SH.property):
+            if not shape.is_property:
+                self._emit(nested, route)
+                continue
+            before = self.fresh()
+
+            def pattern(var: str, before: str = before, outer: _Route = route) -> str:
+                return f"{outer.pattern(before)} {before} {shape.path} {var} ."
+
+            self._emit(nested, _Route(pattern, (*route.chain, before)))
+
+    def _query(self, shape: Shape, check: Check, route: _Route) -> CompiledConstraint:
+        self._prologue = {}
+        chain = " ".join(route.chain)
+        inverted = driver = focus = None
+        found: Found | None = None
+        if check.test is not None:
+            value = "?value" if shape.is_property else "?this"
+            test = check.test(value)
+            head = f"SELECT DISTINCT {chain} ?this ?value"
+            if shape.is_property:
+                where = f"{route.pattern('?this')} ?this {shape.path} ?value . FILTER (!({test}))"
+                if isinstance(shape.path_node, URIRef) and route.union is not None:
+                    driver = str(shape.path_node)
+                    focus = "{ " + route.union + " }"
+                    inverted = (
+                        f"SELECT DISTINCT ?this ?value WHERE {{ ?this {shape.path} ?value . "
+                        f"FILTER (!({test})) FILTER EXISTS {focus} }}"
+                    )
+            else:
+                head = f"SELECT DISTINCT {chain} ?this (?this AS ?value)"
+                where = f"{route.pattern('?this')} FILTER (!({test}))"
+        else:
+            assert check.find is not None
+            found = check.find("?this")
+            columns = [*route.chain, "?this", *found.distinct]
+            if found.value is not None:
+                columns.append(f"({found.value} AS ?value)")
+            if found.path is not None:
+                columns.append(f"({found.path} AS ?path)")
+            columns += [v for _n, v in found.extras]
+            head = "SELECT DISTINCT " + " ".join(dict.fromkeys(columns))
+            pattern = f"LATERAL {{ {found.pattern} }}" if found.correlated else found.pattern
+            where = f"{route.pattern('?this')} {pattern}"
+        prologue = "".join(f"PREFIX {p} {ns}\n" for p, ns in sorted(self._prologue.items()))
+        query = f"{prologue}{head} WHERE {{ {where} }}"
+        messages = self.shapes.messages(shape.node)
+        messages += tuple(m for m in check.messages if m not in messages)
+        return CompiledConstraint(
+            shape=shape.node,
+            component=check.component,
+            severity=self.shapes.severity(shape.node),
+            path=shape.path_node,
+            messages=messages,
+            query=query,
+            source_constraint=check.source_constraint,
+            value_is_focus=check.value_is_focus,
+            message_vars=tuple(found.extras) if found is not None else (),
+            parameters=dict(check.parameters),
+            templated=check.templated,
+            inverted=inverted,
+            driver=driver,
+            focus=focus,
+            functions=BNODE_FUNCTION in query or REGEX_FUNCTION in query,
+        )
+
+
+def _short(prop: Node) -> str:
+    text = str(prop)
+    return "sh:" + text.removeprefix(str(SH)) if text.startswith(str(SH)) else f"<{text}>"
