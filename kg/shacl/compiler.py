@@ -112,6 +112,8 @@ class _Compiler:
         self._checks: dict[Node, list[Check]] = {}
         self._prologue: dict[str, str] = {}
         self._out: list[CompiledConstraint] = []
+        #: What the group being written must evaluate before its FILTER (LATERAL counts).
+        self._preludes: list[list[str]] = [[]]
 
     # ── the context components compile in ───────────────────────────────────────────────────
     def fresh(self) -> str:
@@ -131,27 +133,65 @@ class _Compiler:
                     "namespaces",
                 )
 
+    def absent(self, bound: tuple[str, ...], pattern: str, *, simple: bool = False) -> str:
+        if simple:
+            return f"NOT EXISTS {{ {pattern} }}"
+        n, w = self.fresh(), self.fresh()
+        keys = " ".join(bound)
+        self._preludes[-1].append(
+            f"LATERAL {{ SELECT {keys} (COUNT({w}) AS {n}) WHERE {{ OPTIONAL {{ {pattern} "
+            f"BIND (1 AS {w}) }} }} GROUP BY {keys} }}"
+        )
+        return f"({n} = 0)"
+
+    def filtered(self, pattern: str, condition: Callable[[], str]) -> str:
+        self._preludes.append([])
+        try:
+            expression = condition()
+        finally:
+            preludes = self._preludes.pop()
+        return " ".join([pattern, *preludes, f"FILTER ({expression})"])
+
+    def _found(self, check: Check, focus: str) -> tuple[Found, list[str]]:
+        """A check's finder at ``focus``, and what it left to evaluate before its pattern."""
+        assert check.find is not None
+        self._preludes.append([])
+        try:
+            found = check.find(focus)
+        finally:
+            preludes = self._preludes.pop()
+        return found, preludes
+
     def conforms(self, shape: Node, focus: str) -> str:
         """An expression true when the node in ``focus`` conforms to ``shape``."""
         if self.shapes.is_deactivated(shape):
             return "true"
         s = self.shape(shape)
         parts: list[str] = []
-        tests: list[str] = []
-        x = self.fresh() if s.is_property else focus
-        for check in self.checks(shape):
-            if check.test is not None:
-                tests.append(check.test(x))
-            else:
-                assert check.find is not None
-                parts.append(f"NOT EXISTS {{ {check.find(focus).pattern} }}")
-        nested = [self.conforms(p, x) for p in self.shapes.values(shape, SH.property)]
-        if s.is_property:
-            condition = " && ".join([*tests, *nested])
-            if condition:
-                parts.insert(0, f"NOT EXISTS {{ {focus} {s.path} {x} FILTER (!({condition})) }}")
-        else:
-            parts = [*tests, *parts, *nested]
+        checks = self.checks(shape)
+        nested = self.shapes.values(shape, SH.property)
+        tested = [c for c in checks if c.test is not None]
+        if s.is_property and (tested or nested):
+            x = self.fresh()
+
+            def fails() -> str:
+                passes = [c.test(x) for c in tested if c.test is not None]
+                passes += [self.conforms(p, x) for p in nested]
+                return "!(" + " && ".join(passes) + ")"
+
+            values = f"{focus} {s.path} {x} ."
+            self._preludes.append([])
+            condition = fails()
+            inner = self._preludes.pop()
+            pattern = " ".join([values, *inner, f"FILTER ({condition})"])
+            parts.append(self.absent((focus,), pattern, simple=s.simple and not inner))
+        elif not s.is_property:
+            parts += [c.test(focus) for c in tested if c.test is not None]
+            parts += [self.conforms(p, focus) for p in nested]
+        for check in checks:
+            if check.test is None:
+                found, preludes = self._found(check, focus)
+                parts.append(self.absent((focus,), " ".join([*preludes, found.pattern])))
         return "(" + " && ".join(parts) + ")" if parts else "true"
 
     # ── shapes and their checks ─────────────────────────────────────────────────────────────
@@ -248,24 +288,25 @@ class _Compiler:
         inverted = driver = focus = None
         found: Found | None = None
         if check.test is not None:
-            value = "?value" if shape.is_property else "?this"
-            test = check.test(value)
+            test = check.test
             head = f"SELECT DISTINCT {chain} ?this ?value"
             if shape.is_property:
-                where = f"{route.pattern('?this')} ?this {shape.path} ?value . FILTER (!({test}))"
-                if isinstance(shape.path_node, URIRef) and route.union is not None:
+                fails = self.filtered(
+                    f"?this {shape.path} ?value .", lambda: f"!({test('?value')})"
+                )
+                where = f"{route.pattern('?this')} {fails}"
+                if shape.simple and route.union is not None:
                     driver = str(shape.path_node)
                     focus = "{ " + route.union + " }"
                     inverted = (
-                        f"SELECT DISTINCT ?this ?value WHERE {{ ?this {shape.path} ?value . "
-                        f"FILTER (!({test})) FILTER EXISTS {focus} }}"
+                        f"SELECT DISTINCT ?this ?value WHERE {{ {fails} FILTER EXISTS {focus} }}"
                     )
             else:
                 head = f"SELECT DISTINCT {chain} ?this (?this AS ?value)"
-                where = f"{route.pattern('?this')} FILTER (!({test}))"
+                fails = self.filtered("", lambda: f"!({test('?this')})")
+                where = f"{route.pattern('?this')} {fails}"
         else:
-            assert check.find is not None
-            found = check.find("?this")
+            found, preludes = self._found(check, "?this")
             columns = [*route.chain, "?this", *found.distinct]
             if found.value is not None:
                 columns.append(f"({found.value} AS ?value)")
@@ -273,8 +314,13 @@ class _Compiler:
                 columns.append(f"({found.path} AS ?path)")
             columns += [v for _n, v in found.extras]
             head = "SELECT DISTINCT " + " ".join(dict.fromkeys(columns))
-            pattern = f"LATERAL {{ {found.pattern} }}" if found.correlated else found.pattern
-            where = f"{route.pattern('?this')} {pattern}"
+            pattern = " ".join([*preludes, found.pattern])
+            if found.inject is not None and not route.chain and not preludes:
+                where = found.inject(route.pattern("?this"))
+            else:
+                if found.correlated:
+                    pattern = f"LATERAL {{ {pattern} }}"
+                where = f"{route.pattern('?this')} {pattern}"
         prologue = "".join(f"PREFIX {p} {ns}\n" for p, ns in sorted(self._prologue.items()))
         query = f"{prologue}{head} WHERE {{ {where} }}"
         messages = self.shapes.messages(shape.node)

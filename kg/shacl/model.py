@@ -83,11 +83,10 @@ class Shape:
             return f"BIND ({focus} AS {value})"
         return f"{focus} {self.path} {value} ."
 
-    def has_value(self, focus: str, term: str) -> str:
-        """An expression true when ``term`` (bound) is a value node of ``focus``."""
-        if self.path is None:
-            return f"sameTerm({term}, {focus})"
-        return f"EXISTS {{ {focus} {self.path} {term} }}"
+    @property
+    def simple(self) -> bool:
+        """The path is one predicate: a value is one triple away."""
+        return isinstance(self.path_node, URIRef)
 
 
 @dataclass(frozen=True)
@@ -103,6 +102,8 @@ class Found:
     :param correlated: the pattern reads the focus variable inside a subquery or aggregate, so
         it must be evaluated once per focus node (``LATERAL``), never joined after the fact.
     :param prologue: ``PREFIX`` declarations the pattern needs.
+    :param inject: for a query that may run as one join: the focus nodes' pattern -> the
+        query with that pattern first in its WHERE group (a subquery).
     """
 
     pattern: str
@@ -112,6 +113,7 @@ class Found:
     distinct: tuple[str, ...] = ()
     correlated: bool = False
     prologue: tuple[str, ...] = ()
+    inject: Callable[[str], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,22 @@ class Context(Protocol):
         ...
 
     def conforms(self, shape: Node, focus: str) -> str:
-        """An expression true when the node in ``focus`` conforms to ``shape``."""
+        """An expression true when the node in ``focus`` conforms to ``shape``; what it needs
+        evaluated first goes to the group being written (see :meth:`filtered`)."""
+        ...
+
+    def absent(self, bound: tuple[str, ...], pattern: str, *, simple: bool = False) -> str:
+        """An expression true when ``pattern`` has no solution for the ``bound`` variables.
+
+        Oxigraph evaluates ``NOT EXISTS`` over a join without the outer bindings (a hash join,
+        the inner side read whole for every row), so only a ``simple`` pattern (one triple
+        pattern) is written so; any other is counted in a ``LATERAL`` subquery placed before the
+        filter, which Oxigraph evaluates with the variables bound.
+        """
+        ...
+
+    def filtered(self, pattern: str, condition: Callable[[], str]) -> str:
+        """``pattern``, then what the condition needs evaluated first, then the FILTER."""
         ...
 
     def need(self, prologue: tuple[str, ...]) -> None:

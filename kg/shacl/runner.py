@@ -231,6 +231,8 @@ def _with_subclasses_listed(
             )
         if not closure[cls]:
             return m.group(0)
+        if " " not in closure[cls]:  # no subclass: one triple pattern, no join
+            return f"<{RDF.type}> {closure[cls]}"
         v = f"?_class{next(fresh)}"
         return f"<{RDF.type}> {v} . VALUES {v} {{ {closure[cls]} }}"
 

@@ -44,7 +44,9 @@ def _min_count(
     def find(f: str) -> Found:
         x = ctx.fresh()
         if n == 1:
-            return Found(f"FILTER NOT EXISTS {{ {f} {shape.path} {x} }}")
+            return Found(
+                f"FILTER ({ctx.absent((f,), f'{f} {shape.path} {x}', simple=shape.simple)})"
+            )
         c = ctx.fresh()
         counted = count_values(f, x, c, f"{f} {shape.path} {x}")
         return Found(f"{counted} FILTER ({c} < {n})", correlated=True)
@@ -61,7 +63,9 @@ def _max_count(
     def find(f: str) -> Found:
         x = ctx.fresh()
         if n == 0:
-            return Found(f"FILTER EXISTS {{ {f} {shape.path} {x} }}")
+            return Found(
+                f"FILTER (!{ctx.absent((f,), f'{f} {shape.path} {x}', simple=shape.simple)})"
+            )
         c = ctx.fresh()
         counted = count_values(f, x, c, f"{f} {shape.path} {x}")
         return Found(f"{counted} FILTER ({c} > {n})", correlated=True)

@@ -132,7 +132,8 @@ def _ask(
         constants = {**common_constants(ctx, shape, query), **parameters}
         text = query.rewrite({"this": f, "value": v}, constants, "_" + suffix)
         ctx.need(query.prologue)
-        pattern = f"{shape.values(f, v)} FILTER NOT EXISTS {query.group(text)}"
+        group = query.group(text)
+        pattern = ctx.filtered(shape.values(f, v), lambda: ctx.absent((f, v), group))
         if shape.path is None:
             return Found(pattern, value=v, prologue=query.prologue)
         return Found(pattern, distinct=(v,), prologue=query.prologue)

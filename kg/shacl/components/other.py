@@ -60,10 +60,10 @@ def _has_value(
             return Found(f"FILTER (!sameTerm({f}, {written}))")
         if isinstance(wanted, BNode):
             x = ctx.fresh()
-            return Found(
-                f"FILTER NOT EXISTS {{ {f} {shape.path} {x} FILTER (sameTerm({x}, {written})) }}"
-            )
-        return Found(f"FILTER NOT EXISTS {{ {f} {shape.path} {written} }}")
+            pattern = f"{f} {shape.path} {x} FILTER (sameTerm({x}, {written}))"
+            return Found(f"FILTER ({ctx.absent((f,), pattern)})")
+        pattern = f"{f} {shape.path} {written}"
+        return Found(f"FILTER ({ctx.absent((f,), pattern, simple=shape.simple)})")
 
     return Check(SH.HasValueConstraintComponent, find=find)
 

@@ -36,10 +36,18 @@ def _equals(
 
     def find(f: str) -> Found:
         v, o, value = ctx.fresh(), ctx.fresh(), ctx.fresh()
+        missing = ctx.filtered(
+            shape.values(f, v), lambda: ctx.absent((f, v), f"{f} {other} {v}", simple=True)
+        )
+        if shape.path is None:
+            extra = f"FILTER (!sameTerm({o}, {f}))"
+        else:
+            extra = ctx.filtered(
+                "", lambda: ctx.absent((f, o), f"{f} {shape.path} {o}", simple=shape.simple)
+            )
         return Found(
-            f"{{ {shape.values(f, v)} FILTER NOT EXISTS {{ {f} {other} {v} }} "
-            f"BIND ({v} AS {value}) }} UNION "
-            f"{{ {f} {other} {o} FILTER (!({shape.has_value(f, o)})) BIND ({o} AS {value}) }}",
+            f"{{ {missing} BIND ({v} AS {value}) }} UNION "
+            f"{{ {f} {other} {o} {extra} BIND ({o} AS {value}) }}",
             value=value,
             correlated=True,
         )
@@ -54,7 +62,10 @@ def _disjoint(
 
     def find(f: str) -> Found:
         v = ctx.fresh()
-        return Found(f"{shape.values(f, v)} FILTER EXISTS {{ {f} {other} {v} }}", value=v)
+        shared = ctx.filtered(
+            shape.values(f, v), lambda: "!" + ctx.absent((f, v), f"{f} {other} {v}", simple=True)
+        )
+        return Found(shared, value=v)
 
     return Check(SH.DisjointConstraintComponent, find=find)
 

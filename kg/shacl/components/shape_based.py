@@ -68,9 +68,9 @@ def _qualified(count: URIRef, component: URIRef, minimum: bool) -> Component:
 
         def find(f: str) -> Found:
             x, c = ctx.fresh(), ctx.fresh()
-            values = f"{shape.values(f, x)} FILTER ({conforming(x)})"
+            values = ctx.filtered(shape.values(f, x), lambda: conforming(x))
             if minimum and n == 1:
-                return Found(f"FILTER NOT EXISTS {{ {values} }}")
+                return Found(f"FILTER ({ctx.absent((f,), values)})")
             counted = count_values(f, x, c, values)
             compare = "<" if minimum else ">"
             return Found(f"{counted} FILTER ({c} {compare} {n})", correlated=True)

@@ -67,8 +67,14 @@ def embed_select(
         projected = query.projected if query.projected is not None else tuple(query.names())
         column = {n: f"?{n}_{suffix}" for n in projected if n != "this" and n not in constants}
         ctx.need(query.prologue)
+        joinable = query.joinable
+
+        def inject(focus: str) -> str:
+            return "{ " + query.inject(text, focus) + " }"
+
         return Found(
             "{ " + text + " }",
+            inject=inject if joinable else None,
             value=column.get("value"),
             path=column.get("path"),
             extras=tuple((n, v) for n, v in column.items() if n not in ("value", "path")),
