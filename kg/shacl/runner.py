@@ -83,7 +83,7 @@ def run(
         ill: Future[list[Any]] | None = None
         if literals is None:  # a store of one's own: judge its literals now, without writing
             ill = pool.submit(find_ill_typed, store, _datatypes_checked(constraints), **dataset)
-        futures: list[Future[tuple[list[ValidationResult], float]] | None] = []
+        futures: list[Future[tuple[list[ValidationResult], float, float]] | None] = []
         waiting: list[int] = []  # queries that need the ill-typed literals first
         for i, (c, query) in enumerate(zip(constraints, queries, strict=True)):
             if ill is not None and _MARKER.search(query):
@@ -100,10 +100,10 @@ def run(
         results: list[ValidationResult] = []
         for c, future in zip(constraints, futures, strict=True):
             assert future is not None
-            found, seconds = future.result()
+            found, seconds, cpu = future.result()
             results.extend(found)
             if timings is not None:
-                timings.append(ConstraintTiming(c.shape, c.component, seconds, len(found)))
+                timings.append(ConstraintTiming(c.shape, c.component, seconds, len(found), cpu))
         return results
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -141,16 +141,17 @@ class _Chooser:
         inverted: str,
         focus: str,
         literals: dict[Any, Literal] | None,
-    ) -> tuple[list[ValidationResult], float]:
-        """The results of the constraint, found by the query that reads less, and the time."""
-        began = time.perf_counter()
+    ) -> tuple[list[ValidationResult], float, float]:
+        """The results of the constraint, found by the query that reads less, and the wall and
+        CPU time it took."""
+        began, cpu = time.perf_counter(), time.thread_time()
         if c.inverted is not None and c.driver is not None:
             nodes = self.count(focus)
             triples = self.count(f"SELECT * WHERE {{ ?_s <{c.driver}> ?_o }} LIMIT {nodes}")
             if triples < nodes:
                 query = inverted
         found = _run_one(self.store, c, query, literals, self.dataset)
-        return found, time.perf_counter() - began
+        return found, time.perf_counter() - began, time.thread_time() - cpu
 
 
 def _run_one(
