@@ -71,6 +71,9 @@ class ValidationResult:
     #: ``sh:resultSeverity`` as the shape gave it: SHACL allows severities of one's own, which
     #: :attr:`severity` counts as violations but the W3C report must show as they are.
     severity_iri: URIRef | None = None
+    #: The results that explain this one (``sh:detail``): why a value does not conform to the
+    #: shape of a ``sh:node``.
+    details: tuple[ValidationResult, ...] = ()
 
     def message(self, lang: str = "vi") -> str:
         """The result message in ``lang`` when the shape gives one, else any message."""
@@ -162,27 +165,38 @@ class Report:
 
 
 def results_from_graph(graph: Graph) -> Iterable[ValidationResult]:
-    """The report's own results; not the nested ones pySHACL hangs under ``sh:detail``."""
+    """The report's own results, each with the nested ones pySHACL hangs under ``sh:detail``."""
     reports = graph.subjects(RDF.type, SH.ValidationReport)
     for node in {r for report in reports for r in graph.objects(report, SH.result)}:
-        constraint = graph.value(node, SH.sourceConstraintComponent)
-        severity = graph.value(node, SH.resultSeverity)
-        yield ValidationResult(
-            focus_node=graph.value(node, SH.focusNode),  # type: ignore[arg-type]
-            path=graph.value(node, SH.resultPath),
-            constraint=constraint if isinstance(constraint, URIRef) else None,
-            severity=Severity.from_iri(severity),
-            severity_iri=severity if isinstance(severity, URIRef) else None,
-            shape=graph.value(node, SH.sourceShape),
-            value=graph.value(node, SH.value),
-            source_constraint=graph.value(node, SH.sourceConstraint),
-            messages=tuple(
-                sorted(
-                    (m for m in graph.objects(node, SH.resultMessage) if isinstance(m, Literal)),
-                    key=lambda m: (m.language or "", str(m)),
-                )
-            ),
-        )
+        yield _result(graph, node, ())
+
+
+def _result(graph: Graph, node: Node, above: tuple[Node, ...]) -> ValidationResult:
+    """The result at ``node`` of a results graph, with its details (a cycle read once)."""
+    constraint = graph.value(node, SH.sourceConstraintComponent)
+    severity = graph.value(node, SH.resultSeverity)
+    details = [
+        _result(graph, d, (*above, node))
+        for d in graph.objects(node, SH.detail)
+        if d not in above and d != node
+    ]
+    return ValidationResult(
+        focus_node=graph.value(node, SH.focusNode),  # type: ignore[arg-type]
+        path=graph.value(node, SH.resultPath),
+        constraint=constraint if isinstance(constraint, URIRef) else None,
+        severity=Severity.from_iri(severity),
+        severity_iri=severity if isinstance(severity, URIRef) else None,
+        shape=graph.value(node, SH.sourceShape),
+        value=graph.value(node, SH.value),
+        source_constraint=graph.value(node, SH.sourceConstraint),
+        details=tuple(sort_results(details, graph)),
+        messages=tuple(
+            sorted(
+                (m for m in graph.objects(node, SH.resultMessage) if isinstance(m, Literal)),
+                key=lambda m: (m.language or "", str(m)),
+            )
+        ),
+    )
 
 
 def structure_key(graph: Graph, term: Node | None, above: tuple[Node, ...] = ()) -> str:

@@ -49,18 +49,21 @@ def _ontology() -> Graph:
 
 
 def _key(report: Report, shapes: Graph) -> Counter[tuple[object, ...]]:
-    return Counter(
-        (
-            r.focus_node,
-            structure_key(shapes, r.path),
-            r.constraint,
-            r.severity_iri or r.severity.iri,
-            r.value,
-            structure_key(shapes, r.shape),
-            # pySHACL makes up a message when the shape gives none; the fast path does not
-            tuple(sorted(str(m) for m in r.messages)) if _has_messages(shapes, r) else (),
-        )
-        for r in report.results
+    return Counter(_one(r, shapes) for r in report.results)
+
+
+def _one(r: kg.ValidationResult, shapes: Graph) -> tuple[object, ...]:
+    """A result as both engines must give it, its details (``sh:detail``) included."""
+    return (
+        r.focus_node,
+        structure_key(shapes, r.path),
+        r.constraint,
+        r.severity_iri or r.severity.iri,
+        r.value,
+        structure_key(shapes, r.shape),
+        # pySHACL makes up a message when the shape gives none; the fast path does not
+        tuple(sorted(str(m) for m in r.messages)) if _has_messages(shapes, r) else (),
+        tuple(sorted(map(str, (_one(d, shapes) for d in r.details)))),
     )
 
 
@@ -284,6 +287,21 @@ def test_the_benchmark_scripts_run_in_quick_mode(tmp_path: Path) -> None:
     assert "| load (parse Turtle) |" in docs.read_text(encoding="utf-8")
 
 
+def test_the_shacl_benchmark_runs_in_quick_mode(tmp_path: Path) -> None:
+    """Not a timing: the SHACL benchmark's children run, both engines agree on both shapes
+    files, and the report says where the time went."""
+    bench = _generator() and importlib.import_module("benchmarks.shacl")
+    figures = bench.measure([1000], tmp_path, pyshacl_limit=300)
+    entries = figures["sizes"]["1000"]
+    assert set(entries) == {"project", "every-component"}
+    for entry in entries.values():
+        assert entry["compared"]["same"], entry["compared"]
+        assert entry["sparql"]["results"] == entry["pyshacl"]["results"] > 0
+    assert entries["every-component"]["sparql"]["constraints"] > 80
+    text = bench.report(figures)
+    assert "| 1k | every-component |" in text and "by constraint component:" in text
+
+
 def test_the_floors_table_names_each_slow_query_with_its_answer_and_limit() -> None:
     run = importlib.import_module("benchmarks.run")
     queries = {
@@ -402,7 +420,7 @@ def test_the_national_graph_has_no_violation(national: kg.KnowledgeGraph) -> Non
 def test_a_constraint_read_from_its_predicate_gives_the_same_results(
     monkeypatch: pytest.MonkeyPatch, inverted: bool
 ) -> None:
-    """The inverted query of a one-predicate constraint (``kg.shacl.runner._Chooser``) finds
+    """The inverted query of a one-predicate constraint (``kg.shacl.runner._Run``) finds
     what the query from the focus nodes finds: every shape case at once, each way forced."""
     from kg.shacl import runner
 
@@ -415,7 +433,65 @@ def test_a_constraint_read_from_its_predicate_gives_the_same_results(
     def count(self: Any, pattern: str) -> int:  # predicate's triples are counted with a LIMIT
         return int(not inverted) if "LIMIT" in pattern else 1
 
-    monkeypatch.setattr(runner._Chooser, "count", count)
+    monkeypatch.setattr(runner._Run, "count", count)
     forced = kg.validate(data, _shapes(), engine="sparql")
     assert _key(forced, _shapes()) == expected
     assert any(c.inverted for c in compile_shapes(_shapes()))
+
+
+DETAILED_SHAPES = """
+ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:r ; sh:node ex:T ] .
+ex:T sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:datatype xsd:integer ] ;
+     sh:node ex:U ; sh:class ex:D .
+ex:U sh:property [ sh:path ex:q ; sh:maxCount 0 ] .
+"""
+DETAILED_DATA = """
+@prefix ex: <https://example.org/> .
+ex:a a ex:C ; ex:r ex:b, ex:c, _:x .
+ex:b ex:p "x" ; ex:q 1 .
+ex:c ex:p 2 .
+_:x ex:q 3, 4 .
+"""
+
+
+def test_a_sh_node_result_is_explained_by_its_details() -> None:
+    """``sh:detail``: the results of the value against the nested shape, nested again where
+    that shape has a ``sh:node`` of its own, as pySHACL gives them."""
+    shapes = Graph().parse(data=_PREFIXES + DETAILED_SHAPES, format="turtle")
+    data = Graph().parse(data=DETAILED_DATA, format="turtle")
+    slow, fast = _both(data, shapes)
+    assert _key(fast, shapes) == _key(slow, shapes)
+    b = next(r for r in fast.results if r.value == URIRef("https://example.org/b"))
+    assert sorted(str(d.constraint).rsplit("#")[-1] for d in b.details) == [
+        "ClassConstraintComponent",
+        "DatatypeConstraintComponent",
+        "NodeConstraintComponent",
+    ]
+    nested = next(d for d in b.details if d.constraint == SH.NodeConstraintComponent)
+    assert [d.constraint for d in nested.details] == [SH.MaxCountConstraintComponent]
+    # the W3C report links them with sh:detail: b 3 and 1 nested, c 1, _:x 3 and 1 nested
+    assert len(list(fast.graph.subject_objects(SH.detail))) == 9
+
+
+def test_the_cli_says_in_one_line_why_it_validated_with_pyshacl(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    (tmp_path / "shapes.ttl").write_text(_PREFIXES + RECURSIVE, encoding="utf-8")
+    (tmp_path / "data.ttl").write_text(_DATA, encoding="utf-8")
+    args = ["validate", str(tmp_path / "data.ttl"), "--shapes", str(tmp_path / "shapes.ttl")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr == (
+        "Note: validated with pySHACL: the SPARQL engine does not implement recursive shapes "
+        "(<https://example.org/Person> → sh:property an anonymous shape → sh:node "
+        "<https://example.org/Person>: SHACL leaves their validation undefined)\n"
+    )
+    result = CliRunner().invoke(cli, [*args, "--engine", "sparql"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: the SPARQL validator does not implement recursive")
+    # shapes the engine compiles: no note at all
+    (tmp_path / "shapes.ttl").write_text(_PREFIXES + ONCE_REFUSED["xone"], encoding="utf-8")
+    result = CliRunner().invoke(cli, args)
+    assert (result.exit_code, result.stderr) == (1, "")

@@ -29,7 +29,7 @@ from kg.shacl.model import Check, CompiledConstraint, Found, Shape, Unsupported,
 from kg.shacl.paths import sparql_path
 from kg.shacl.shapes import SINGLE, TARGETS, ShapesGraph, malformed
 from kg.shacl.targets import target_pattern
-from kg.shacl.text import BNODE_FUNCTION, REGEX_FUNCTION, constant
+from kg.shacl.text import BNODE_FUNCTION, DETAIL_PARENT, DETAIL_ROUTE, REGEX_FUNCTION, constant
 
 __all__ = ["compile_shapes"]
 
@@ -323,6 +323,7 @@ class _Compiler:
                 where = f"{route.pattern('?this')} {pattern}"
         prologue = "".join(f"PREFIX {p} {ns}\n" for p, ns in sorted(self._prologue.items()))
         query = f"{prologue}{head} WHERE {{ {where} }}"
+        details = self._details(check) if check.details else ()
         messages = self.shapes.messages(shape.node)
         messages += tuple(m for m in check.messages if m not in messages)
         return CompiledConstraint(
@@ -341,7 +342,22 @@ class _Compiler:
             driver=driver,
             focus=focus,
             functions=BNODE_FUNCTION in query or REGEX_FUNCTION in query,
+            details=details,
         )
+
+    def _details(self, check: Check) -> tuple[CompiledConstraint, ...]:
+        """The constraints of the shapes that explain a result of ``check`` (``sh:detail``),
+        over the values that failed it, which the runner writes in at ``DETAIL_ROUTE``."""
+        saved = self._out, self._prologue
+        out: list[CompiledConstraint] = []
+        try:
+            for shape in check.details:
+                self._out = []
+                self._emit(shape, _Route(lambda var: f"{DETAIL_ROUTE}({var})", (DETAIL_PARENT,)))
+                out += self._out
+        finally:
+            self._out, self._prologue = saved
+        return tuple(out)
 
 
 def _short(prop: Node) -> str:

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
-from rdflib import BNode, Graph, Literal
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
@@ -102,10 +103,13 @@ def report_from(
     read = ShapesGraph(shapes)
     structure = Graph()
     copied: set[Node] = set()
-    for r in results:
+    todo = list(results)
+    while todo:
+        r = todo.pop()
+        todo.extend(r.details)
         for term in (r.path, r.shape, r.source_constraint):
             _describe(read, term, structure, copied, path=term is r.path)
-    ordered = sort_results(results, structure)
+    ordered = _sorted(results, structure)
     return Report(
         conforms=not results,
         results=ordered,
@@ -123,25 +127,47 @@ def results_graph(results: list[ValidationResult], shapes: ShapesGraph) -> Graph
     graph.add((root, SH.conforms, Literal(not results)))
     copied: set[Node] = set()
     for r in results:
-        node = BNode()
-        graph.add((node, RDF.type, SH.ValidationResult))
-        graph.add((root, SH.result, node))
-        graph.add((node, SH.resultSeverity, r.severity_iri or r.severity.iri))
-        for prop, term in (
-            (SH.focusNode, r.focus_node),
-            (SH.resultPath, r.path),
-            (SH.sourceConstraintComponent, r.constraint),
-            (SH.sourceShape, r.shape),
-            (SH.value, r.value),
-            (SH.sourceConstraint, r.source_constraint),
-        ):
-            if term is not None:
-                graph.add((node, prop, term))
-                if prop in (SH.resultPath, SH.sourceShape, SH.sourceConstraint):
-                    _describe(shapes, term, graph, copied, path=prop == SH.resultPath)
-        for m in r.messages:
-            graph.add((node, SH.resultMessage, m))
+        _write(graph, root, SH.result, r, shapes, copied)
     return graph
+
+
+def _sorted(results: list[ValidationResult], structure: Graph) -> list[ValidationResult]:
+    """Results in the report's order, their details too."""
+    return [
+        replace(r, details=tuple(_sorted(list(r.details), structure))) if r.details else r
+        for r in sort_results(results, structure)
+    ]
+
+
+def _write(
+    graph: Graph,
+    parent: Node,
+    prop: URIRef,
+    r: ValidationResult,
+    shapes: ShapesGraph,
+    copied: set[Node],
+) -> None:
+    """One result (and its details, under ``sh:detail``) into a results graph."""
+    node = BNode()
+    graph.add((node, RDF.type, SH.ValidationResult))
+    graph.add((parent, prop, node))
+    graph.add((node, SH.resultSeverity, r.severity_iri or r.severity.iri))
+    for key, term in (
+        (SH.focusNode, r.focus_node),
+        (SH.resultPath, r.path),
+        (SH.sourceConstraintComponent, r.constraint),
+        (SH.sourceShape, r.shape),
+        (SH.value, r.value),
+        (SH.sourceConstraint, r.source_constraint),
+    ):
+        if term is not None:
+            graph.add((node, key, term))
+            if key in (SH.resultPath, SH.sourceShape, SH.sourceConstraint):
+                _describe(shapes, term, graph, copied, path=key == SH.resultPath)
+    for m in r.messages:
+        graph.add((node, SH.resultMessage, m))
+    for d in r.details:
+        _write(graph, node, SH.detail, d, shapes, copied)
 
 
 def _describe(

@@ -18,21 +18,30 @@ import itertools
 import os
 import re
 import time
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from rdflib import Literal
+from rdflib import BNode, Literal
 from rdflib.namespace import RDF, RDFS
+from rdflib.term import Node
 
 from kg.errors import KgShapesError
 from kg.report import ConstraintTiming, ValidationResult
 from kg.shacl.functions import custom_functions
 from kg.shacl.model import CompiledConstraint, shape_name
 from kg.shacl.results import results_of
-from kg.shacl.store import find_ill_typed
+from kg.shacl.store import find_ill_typed, from_oxigraph
 from kg.shacl.targets import INSTANCE_OF
-from kg.shacl.text import ILL_TYPED_GRAPH
+from kg.shacl.text import (
+    BNODE_FUNCTION,
+    DETAIL_PARENT,
+    DETAIL_ROUTE,
+    ILL_TYPED_GRAPH,
+    constant,
+)
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -66,23 +75,20 @@ def run(
     :param union: the data is the union of the store's named graphs.
     :param graphs: the data is these named graphs (pyoxigraph terms), else the default graph.
     :param timings: a list to append each constraint's time and number of results to.
-    :returns: the results of every constraint, unsorted.
+    :returns: the results of every constraint, unsorted, each with its details
+        (``sh:detail``: why a value does not conform to the shape of a ``sh:node``).
     :raises KgShapesError: a query could not be run.
     """
     dataset: dict[str, Any] = {"use_default_graph_as_union": union} if union else {}
     if graphs is not None:
         dataset = {"default_graph": graphs}
-    n = len(constraints)
-    texts = [c.query for c in constraints]
-    texts += [c.inverted or "" for c in constraints] + [c.focus or "" for c in constraints]
-    texts = _with_subclasses_listed(store, texts, dataset)
-    queries, inverted, focus = texts[:n], texts[n : 2 * n], texts[2 * n :]
-    choose = _Chooser(store, dataset)
     pool = ThreadPoolExecutor(_workers())
     try:
+        state = _Run(store, dataset, literals, pool)
         ill: Future[list[Any]] | None = None
         if literals is None:  # a store of one's own: judge its literals now, without writing
             ill = pool.submit(find_ill_typed, store, _datatypes_checked(constraints), **dataset)
+        queries = [state.listed(c.query) for c in constraints]
         futures: list[Future[tuple[list[ValidationResult], float, float]] | None] = []
         waiting: list[int] = []  # queries that need the ill-typed literals first
         for i, (c, query) in enumerate(zip(constraints, queries, strict=True)):
@@ -90,17 +96,17 @@ def run(
                 futures.append(None)
                 waiting.append(i)
             else:
-                futures.append(pool.submit(choose.run, c, query, inverted[i], focus[i], literals))
+                futures.append(pool.submit(state.run, c, query))
         if ill is not None:  # its error, if any, comes first, as when it ran first
-            bad = ill.result()
+            state.ill = ill.result()
             for i in waiting:
-                c = constraints[i]
-                query, other = (_without_marker_graph(q, bad) for q in (queries[i], inverted[i]))
-                futures[i] = pool.submit(choose.run, c, query, other, focus[i], literals)
+                futures[i] = pool.submit(state.run, constraints[i], queries[i])
         results: list[ValidationResult] = []
         for c, future in zip(constraints, futures, strict=True):
             assert future is not None
             found, seconds, cpu = future.result()
+            if c.details and found:
+                found = state.with_details(c, found)
             results.extend(found)
             if timings is not None:
                 timings.append(ConstraintTiming(c.shape, c.component, seconds, len(found), cpu))
@@ -109,20 +115,33 @@ def run(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-class _Chooser:
-    """Picks, for a constraint with an inverted query, the query that reads fewer triples.
+class _Run:
+    """What the queries of one validation share: the store, the data's literals, the
+    subclasses of each class (read once), the ill-typed literals, the chosen query forms."""
 
-    A shape's query visits each focus node; its inverted query visits each triple of the
-    path's predicate. The inverted one is taken when the predicate has fewer triples than the
-    shape has focus nodes (counted once each, the predicate's only up to that number): the
-    national graph's 29,000 agencies each have one ``org:subOrganizationOf``, but the 13
-    roles share the graph's 75,000 labels with everything else.
-    """
-
-    def __init__(self, store: pyoxigraph.Store, dataset: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        store: pyoxigraph.Store,
+        dataset: dict[str, Any],
+        literals: dict[Any, Literal] | None,
+        pool: ThreadPoolExecutor,
+    ) -> None:
         self.store = store
         self.dataset = dataset
+        self.literals = literals
+        self.pool = pool
+        self.ill: list[Any] | None = None
+        self.closure: dict[str, str] = {}
         self.counts: dict[str, int] = {}
+        self.fresh = itertools.count()
+
+    def listed(self, query: str) -> str:
+        """The query with each class's subclasses listed (:func:`_with_subclasses_listed`)."""
+        return _with_subclasses_listed(self.store, query, self.dataset, self.closure, self.fresh)
+
+    def ready(self, query: str) -> str:
+        """The query as it runs: the ill-typed graph replaced by the literals found, if read."""
+        return query if self.ill is None else _without_marker_graph(query, self.ill)
 
     def count(self, pattern: str) -> int:
         key = re.sub(r"\?_class\d+", "?_class", pattern)  # one count for the same pattern
@@ -134,38 +153,76 @@ class _Chooser:
             )
         return found
 
-    def run(
-        self,
-        c: CompiledConstraint,
-        query: str,
-        inverted: str,
-        focus: str,
-        literals: dict[Any, Literal] | None,
-    ) -> tuple[list[ValidationResult], float, float]:
+    def run(self, c: CompiledConstraint, query: str) -> tuple[list[ValidationResult], float, float]:
         """The results of the constraint, found by the query that reads less, and the wall and
-        CPU time it took."""
+        CPU time it took.
+
+        A shape's query visits each focus node; the inverted query of a constraint on one
+        predicate visits each triple of the predicate. The inverted one is taken when the
+        predicate has fewer triples than the shape has focus nodes (counted once each, the
+        predicate's only up to that number): the national graph's 29,000 agencies each have
+        one ``org:subOrganizationOf``, but the 13 roles share 75,000 labels with everything.
+        """
         began, cpu = time.perf_counter(), time.thread_time()
-        if c.inverted is not None and c.driver is not None:
-            nodes = self.count(focus)
+        if c.inverted is not None and c.driver is not None and c.focus is not None:
+            nodes = self.count(self.listed(c.focus))
             triples = self.count(f"SELECT * WHERE {{ ?_s <{c.driver}> ?_o }} LIMIT {nodes}")
             if triples < nodes:
-                query = inverted
-        found = _run_one(self.store, c, query, literals, self.dataset)
+                query = self.listed(c.inverted)
+        rows = _rows(self.store, c, self.ready(query), self.dataset)
+        found = results_of(c, rows, self.literals)
         return found, time.perf_counter() - began, time.thread_time() - cpu
 
+    def with_details(
+        self, c: CompiledConstraint, found: list[ValidationResult]
+    ) -> list[ValidationResult]:
+        """The results of a ``sh:node`` constraint, each with the results that explain it: the
+        nested shape's constraints run over exactly the values that failed it."""
+        pairs = sorted({(r.focus_node, r.value) for r in found}, key=lambda p: (p[0], p[1]))
+        linked: dict[tuple[Node, Node | None], list[ValidationResult]] = defaultdict(list)
+        for d in c.details:
+            query = _DETAIL_ROUTE.sub(lambda m: _pairs(pairs, m.group(1)), d.query)
+            query = self.ready(self.listed(query))
+            rows = list(_rows(self.store, d, query, self.dataset, BNODE_FUNCTION in query))
+            results = results_of(d, rows, self.literals)
+            if d.details and results:
+                results = self.with_details(d, results)
+            for row, result in zip(rows, results, strict=True):
+                parent = from_oxigraph(row[DETAIL_PARENT.removeprefix("?")], self.literals)
+                linked[(parent, result.focus_node)].append(result)
+        return [replace(r, details=tuple(linked.get((r.focus_node, r.value), ()))) for r in found]
 
-def _run_one(
+
+_DETAIL_ROUTE = re.compile(re.escape(DETAIL_ROUTE) + r"\((\?\w+)\)")
+
+
+def _pairs(pairs: list[tuple[Node, Node | None]], var: str) -> str:
+    """The (parent focus node, value) pairs as the focus nodes of a detail query (blank nodes,
+    which VALUES cannot hold, each in a branch of their own)."""
+    plain = [(f, v) for f, v in pairs if v is not None and BNode not in (type(f), type(v))]
+    branches = []
+    if plain:
+        listed = " ".join(f"({constant(f)} {constant(v)})" for f, v in plain)
+        branches.append(f"{{ VALUES ({DETAIL_PARENT} {var}) {{ {listed} }} }}")
+    for f, v in pairs:
+        if v is not None and (f, v) not in plain:
+            branches.append(
+                f"{{ BIND ({constant(f)} AS {DETAIL_PARENT}) BIND ({constant(v)} AS {var}) }}"
+            )
+    return " UNION ".join(branches) if branches else "FILTER (false)"
+
+
+def _rows(
     store: pyoxigraph.Store,
     c: CompiledConstraint,
     query: str,
-    literals: dict[Any, Literal] | None,
     dataset: dict[str, Any],
-) -> list[ValidationResult]:
-    """The results of one constraint's query (run in a worker thread of :func:`run`)."""
-    extra = {"custom_functions": custom_functions()} if c.functions else {}
+    functions: bool = False,
+) -> Any:
+    """The solutions of one constraint's query (run in a worker thread of :func:`run`)."""
+    extra = {"custom_functions": custom_functions()} if c.functions or functions else {}
     try:
-        rows = store.query(query, **dataset, **extra)
-        return results_of(c, rows, literals)
+        return store.query(query, **dataset, **extra)
     except SyntaxError as exc:  # SPARQL of the shapes' that Oxigraph reads otherwise
         raise KgShapesError(
             f"the shapes graph is malformed: a SPARQL query of {shape_name(c.shape)} does not "
@@ -205,17 +262,18 @@ _INSTANCE_OF = re.compile(re.escape(INSTANCE_OF + " <") + r"([^>]+)>")
 
 
 def _with_subclasses_listed(
-    store: pyoxigraph.Store, queries: list[str], dataset: dict[str, Any]
-) -> list[str]:
+    store: pyoxigraph.Store,
+    query: str,
+    dataset: dict[str, Any],
+    closure: dict[str, str],
+    fresh: Iterator[int],
+) -> str:
     """``?x rdf:type/rdfs:subClassOf* C`` as ``?x rdf:type ?c VALUES ?c {C and its subclasses}``.
 
-    The same answers (the subclasses are read from the same data first), but Oxigraph evaluates
-    a property path per focus node and a VALUES join once.
+    The same answers (the subclasses are read from the same data first, once a run), but
+    Oxigraph evaluates a property path per focus node and a VALUES join once.
     """
     import pyoxigraph as ox
-
-    closure: dict[str, str] = {}
-    fresh = itertools.count()
 
     def listed(m: re.Match[str]) -> str:
         cls = m.group(1)
@@ -237,4 +295,4 @@ def _with_subclasses_listed(
         v = f"?_class{next(fresh)}"
         return f"<{RDF.type}> {v} . VALUES {v} {{ {closure[cls]} }}"
 
-    return [_INSTANCE_OF.sub(listed, q) for q in queries]
+    return _INSTANCE_OF.sub(listed, query)

@@ -140,3 +140,9 @@ ILL_TYPED_P = "urn:x-cchc-kg:is"
 
 #: The named graph the runner loads the shapes graph into when a query names ``$shapesGraph``.
 SHAPES_GRAPH = "urn:x-cchc-kg:shapes-graph"
+
+#: ``DETAIL_ROUTE(?var)`` in a query: the runner writes there the values that failed a
+#: ``sh:node`` as the focus nodes of the nested shape's queries (``sh:detail``), each with the
+#: parent's focus node in :data:`DETAIL_PARENT`.
+DETAIL_ROUTE = "KG_DETAIL_ROUTE"
+DETAIL_PARENT = "?__parent"
