@@ -98,6 +98,8 @@ class ConstraintTiming:
     seconds: float
     results: int
     cpu: float = 0.0
+    #: How many constraints shared the query this one ran in (their time shared evenly).
+    shared: int = 1
 
 
 class Report:

@@ -98,6 +98,7 @@ class _Route:
     pattern: Callable[[str], str]
     chain: tuple[str, ...] = ()
     union: str | None = None
+    group: int | None = None
 
 
 class _Compiler:
@@ -114,6 +115,8 @@ class _Compiler:
         self._out: list[CompiledConstraint] = []
         #: What the group being written must evaluate before its FILTER (LATERAL counts).
         self._preludes: list[list[str]] = [[]]
+        self._groups = itertools.count()
+        self._routes: dict[int, str] = {}
 
     # ── the context components compile in ───────────────────────────────────────────────────
     def fresh(self) -> str:
@@ -262,7 +265,7 @@ class _Compiler:
                 found = target_pattern(self.shapes, root, var, self.fresh)
                 return f"{{ SELECT DISTINCT {var} WHERE {{ {found} }} }}"
 
-            self._emit(root, _Route(pattern, union=union))
+            self._emit(root, _Route(pattern, union=union, group=next(self._groups)))
         return self._out
 
     def _emit(self, node: Node, route: _Route) -> None:
@@ -280,13 +283,24 @@ class _Compiler:
             def pattern(var: str, before: str = before, outer: _Route = route) -> str:
                 return f"{outer.pattern(before)} {before} {shape.path} {var} ."
 
-            self._emit(nested, _Route(pattern, (*route.chain, before)))
+            self._emit(nested, _Route(pattern, (*route.chain, before), group=next(self._groups)))
+
+    def _route(self, route: _Route) -> str:
+        """The focus nodes' pattern of ``?this``, written once a group: its key there."""
+        if route.group is None:
+            return route.pattern("?this")
+        found = self._routes.get(route.group)
+        if found is None:
+            found = self._routes[route.group] = route.pattern("?this")
+        return found
 
     def _query(self, shape: Shape, check: Check, route: _Route) -> CompiledConstraint:
         self._prologue = {}
         chain = " ".join(route.chain)
         inverted = driver = focus = None
         found: Found | None = None
+        foci = self._route(route)
+        columns: list[str] = []
         if check.test is not None:
             test = check.test
             head = f"SELECT DISTINCT {chain} ?this ?value"
@@ -294,7 +308,8 @@ class _Compiler:
                 fails = self.filtered(
                     f"?this {shape.path} ?value .", lambda: f"!({test('?value')})"
                 )
-                where = f"{route.pattern('?this')} {fails}"
+                where = f"{foci} {fails}"
+                branch: str | None = fails
                 if shape.simple and route.union is not None:
                     driver = str(shape.path_node)
                     focus = "{ " + route.union + " }"
@@ -304,25 +319,35 @@ class _Compiler:
             else:
                 head = f"SELECT DISTINCT {chain} ?this (?this AS ?value)"
                 fails = self.filtered("", lambda: f"!({test('?this')})")
-                where = f"{route.pattern('?this')} {fails}"
+                where = f"{foci} {fails}"
+                branch = f"{fails} BIND (?this AS ?value)"
         else:
             found, preludes = self._found(check, "?this")
-            columns = [*route.chain, "?this", *found.distinct]
+            columns = [*dict.fromkeys([*found.distinct, *(v for _n, v in found.extras)])]
+            projected = [*route.chain, "?this", *found.distinct]
+            binds = []
             if found.value is not None:
-                columns.append(f"({found.value} AS ?value)")
+                projected.append(f"({found.value} AS ?value)")
+                binds.append(f"BIND ({found.value} AS ?value)")
             if found.path is not None:
-                columns.append(f"({found.path} AS ?path)")
-            columns += [v for _n, v in found.extras]
-            head = "SELECT DISTINCT " + " ".join(dict.fromkeys(columns))
+                projected.append(f"({found.path} AS ?path)")
+                binds.append(f"BIND ({found.path} AS ?path)")
+            projected += [v for _n, v in found.extras]
+            head = "SELECT DISTINCT " + " ".join(dict.fromkeys(projected))
             pattern = " ".join([*preludes, found.pattern])
+            branch = " ".join([pattern, *binds])
             if found.inject is not None and not route.chain and not preludes:
-                where = found.inject(route.pattern("?this"))
+                where = found.inject(foci)
+                branch = None  # one join over all focus nodes, planned once: faster alone
             else:
                 if found.correlated:
                     pattern = f"LATERAL {{ {pattern} }}"
-                where = f"{route.pattern('?this')} {pattern}"
-        prologue = "".join(f"PREFIX {p} {ns}\n" for p, ns in sorted(self._prologue.items()))
+                where = f"{foci} {pattern}"
+        lines = tuple(f"PREFIX {p} {ns}" for p, ns in sorted(self._prologue.items()))
+        prologue = "".join(line + "\n" for line in lines)
         query = f"{prologue}{head} WHERE {{ {where} }}"
+        if DETAIL_PARENT in route.chain:
+            branch = None  # run over the failed values only, by the runner
         details = self._details(check) if check.details else ()
         messages = self.shapes.messages(shape.node)
         messages += tuple(m for m in check.messages if m not in messages)
@@ -343,6 +368,11 @@ class _Compiler:
             focus=focus,
             functions=BNODE_FUNCTION in query or REGEX_FUNCTION in query,
             details=details,
+            group=route.group,
+            route=foci,
+            branch=branch,
+            columns=tuple(columns),
+            prologue=lines,
         )
 
     def _details(self, check: Check) -> tuple[CompiledConstraint, ...]:

@@ -213,3 +213,14 @@ class CompiledConstraint:
     details: tuple[CompiledConstraint, ...] = ()
     #: The query uses the custom functions of :mod:`kg.shacl.functions`.
     functions: bool = False
+    #: The constraints of one node shape and its property shapes share a group: the runner
+    #: may run them as one query, visiting each focus node once (``LATERAL``) and trying each
+    #: constraint's ``branch`` there, a ``UNION`` tagged by constraint. ``route`` is the focus
+    #: nodes' pattern, the same for the whole group; ``branch`` binds ``?value`` and ``?path``,
+    #: and ``columns`` are the further variables its results need.
+    group: int | None = None
+    route: str | None = None
+    branch: str | None = None
+    columns: tuple[str, ...] = ()
+    #: The PREFIX lines of the query (a group merges its members').
+    prologue: tuple[str, ...] = ()
