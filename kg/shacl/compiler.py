@@ -194,6 +194,11 @@ class _Compiler:
         for check in checks:
             if check.test is None:
                 found, preludes = self._found(check, focus)
+                if found.counted is not None:  # the count itself, no count of its violations
+                    subquery, broken = found.counted
+                    self._preludes[-1].extend([*preludes, f"LATERAL {{ {subquery} }}"])
+                    parts.append(f"!({broken})")
+                    continue
                 parts.append(self.absent((focus,), " ".join([*preludes, found.pattern])))
         return "(" + " && ".join(parts) + ")" if parts else "true"
 

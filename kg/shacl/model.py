@@ -104,6 +104,9 @@ class Found:
     :param prologue: ``PREFIX`` declarations the pattern needs.
     :param inject: for a query that may run as one join: the focus nodes' pattern -> the
         query with that pattern first in its WHERE group (a subquery).
+    :param counted: for a count (``pattern`` is then this subquery and a FILTER of this
+        condition): the subquery binding the count at the focus node, and the condition true
+        when the count breaks the constraint; a nested shape tests the count directly.
     """
 
     pattern: str
@@ -114,6 +117,7 @@ class Found:
     correlated: bool = False
     prologue: tuple[str, ...] = ()
     inject: Callable[[str], str] | None = None
+    counted: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,9 @@ def _min_count(
             )
         c = ctx.fresh()
         counted = count_values(f, x, c, f"{f} {shape.path} {x}")
-        return Found(f"{counted} FILTER ({c} < {n})", correlated=True)
+        return Found(
+            f"{counted} FILTER ({c} < {n})", correlated=True, counted=(counted, f"{c} < {n}")
+        )
 
     return Check(SH.MinCountConstraintComponent, find=find)
 
@@ -68,7 +70,9 @@ def _max_count(
             )
         c = ctx.fresh()
         counted = count_values(f, x, c, f"{f} {shape.path} {x}")
-        return Found(f"{counted} FILTER ({c} > {n})", correlated=True)
+        return Found(
+            f"{counted} FILTER ({c} > {n})", correlated=True, counted=(counted, f"{c} > {n}")
+        )
 
     return Check(SH.MaxCountConstraintComponent, find=find)
 

@@ -72,8 +72,8 @@ def _qualified(count: URIRef, component: URIRef, minimum: bool) -> Component:
             if minimum and n == 1:
                 return Found(f"FILTER ({ctx.absent((f,), values)})")
             counted = count_values(f, x, c, values)
-            compare = "<" if minimum else ">"
-            return Found(f"{counted} FILTER ({c} {compare} {n})", correlated=True)
+            broken = f"{c} {'<' if minimum else '>'} {n}"
+            return Found(f"{counted} FILTER ({broken})", correlated=True, counted=(counted, broken))
 
         return Check(component, find=find)
 
