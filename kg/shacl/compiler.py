@@ -81,6 +81,13 @@ def compile_shapes(shapes: Graph) -> list[CompiledConstraint]:
     :raises KgShapesError: the shapes graph is malformed (a bad count, a path that is no path,
         SPARQL that does not parse or breaks a rule of pre-binding).
     :raises Unsupported: a shape is recursive, or uses SHACL Advanced Features.
+
+    >>> shapes = Graph().parse(format="turtle", data='''
+    ...     @prefix sh: <http://www.w3.org/ns/shacl#> .
+    ...     <urn:S> sh:targetNode <urn:a> ; sh:path <urn:p> ; sh:minCount 1 ; sh:datatype <urn:t> .
+    ... ''')
+    >>> sorted(c.component.removeprefix(str(SH)) for c in compile_shapes(shapes))
+    ['DatatypeConstraintComponent', 'MinCountConstraintComponent']
     """
     return _Compiler(ShapesGraph(shapes)).compile()
 
@@ -172,7 +179,7 @@ class _Compiler:
         s = self.shape(shape)
         parts: list[str] = []
         checks = self.checks(shape)
-        nested = self.shapes.values(shape, SH.property)
+        nested = self._properties(shape)
         tested = [c for c in checks if c.test is not None]
         if s.is_property and (tested or nested):
             x = self.fresh()
@@ -279,7 +286,7 @@ class _Compiler:
         shape = self.shape(node)
         for check in self.checks(node):
             self._out.append(self._query(shape, check, route))
-        for nested in self.shapes.values(node, SH.property):
+        for nested in self._properties(node):
             if not shape.is_property:
                 self._emit(nested, route)
                 continue
@@ -289,6 +296,16 @@ class _Compiler:
                 return f"{outer.pattern(before)} {before} {shape.path} {var} ."
 
             self._emit(nested, _Route(pattern, (*route.chain, before), group=next(self._groups)))
+
+    def _properties(self, node: Node) -> list[Node]:
+        """The property shapes of ``sh:property`` (each must have a path)."""
+        found = self.shapes.values(node, SH.property)
+        for p in found:
+            if self.shapes.one(p, SH.path) is None:
+                raise malformed(
+                    f"{shape_name(p)}, a sh:property of {shape_name(node)}, has no sh:path"
+                )
+        return found
 
     def _route(self, route: _Route) -> str:
         """The focus nodes' pattern of ``?this``, written once a group: its key there."""

@@ -42,6 +42,14 @@ def validate_fast(data: Graph, shapes: Graph) -> Report:
     :raises KgShapesError: the shapes graph is malformed, or a query could not be run.
     :raises Unsupported: a shape is recursive, or uses what SHACL Core and SHACL-SPARQL do not
         define; or the data holds a term Oxigraph refuses.
+
+    >>> shapes = Graph().parse(format="turtle", data='''
+    ...     @prefix sh: <http://www.w3.org/ns/shacl#> .
+    ...     <urn:S> sh:targetNode <urn:a> ; sh:path <urn:p> ; sh:minCount 1 .
+    ... ''')
+    >>> report = validate_fast(Graph().parse(data="<urn:a> <urn:q> 1 .", format="turtle"), shapes)
+    >>> [(str(r.focus_node), r.constraint.removeprefix(str(SH))) for r in report.results]
+    [('urn:a', 'MinCountConstraintComponent')]
     """
     constraints = compile_shapes(shapes)
     try:

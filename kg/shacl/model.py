@@ -101,7 +101,6 @@ class Found:
         value of a ``sh:lessThan`` pair).
     :param correlated: the pattern reads the focus variable inside a subquery or aggregate, so
         it must be evaluated once per focus node (``LATERAL``), never joined after the fact.
-    :param prologue: ``PREFIX`` declarations the pattern needs.
     :param inject: for a query that may run as one join: the focus nodes' pattern -> the
         query with that pattern first in its WHERE group (a subquery).
     :param counted: for a count (``pattern`` is then this subquery and a FILTER of this
@@ -115,7 +114,6 @@ class Found:
     extras: tuple[tuple[str, str], ...] = ()
     distinct: tuple[str, ...] = ()
     correlated: bool = False
-    prologue: tuple[str, ...] = ()
     inject: Callable[[str], str] | None = None
     counted: tuple[str, str] | None = None
 

@@ -15,7 +15,13 @@ from rdflib.term import Node
 
 __all__ = [
     "BNODE_FUNCTION",
+    "DETAIL_PARENT",
+    "DETAIL_ROUTE",
+    "ILL_TYPED_GRAPH",
+    "ILL_TYPED_P",
+    "ILL_TYPED_S",
     "REGEX_FUNCTION",
+    "SHAPES_GRAPH",
     "blank_literals",
     "bnode_id",
     "constant",

@@ -135,8 +135,8 @@ def _ask(
         group = query.group(text)
         pattern = ctx.filtered(shape.values(f, v), lambda: ctx.absent((f, v), group))
         if shape.path is None:
-            return Found(pattern, value=v, prologue=query.prologue)
-        return Found(pattern, distinct=(v,), prologue=query.prologue)
+            return Found(pattern, value=v)
+        return Found(pattern, distinct=(v,))
 
     return find
 

@@ -79,7 +79,6 @@ def embed_select(
             path=column.get("path"),
             extras=tuple((n, v) for n, v in column.items() if n not in ("value", "path")),
             correlated=True,
-            prologue=query.prologue,
         )
 
     return find
