@@ -516,3 +516,29 @@ def test_constraints_run_as_one_query_a_shape_give_what_they_give_alone(shapes_f
     alone = runner.run(store, constraints, literals, grouped=False)
     assert len(together) > 20
     assert Counter(_one(r, shapes) for r in together) == Counter(_one(r, shapes) for r in alone)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "ex:S sh:targetNode ex:i ; sh:property [ sh:path ex:p ; sh:datatype xsd:integer ] .",
+        # a datatype of a node shape: its values are no predicate's objects, every one is read
+        "ex:S sh:targetObjectsOf ex:p ; sh:datatype xsd:integer .",
+    ],
+    ids=["property", "node"],
+)
+def test_a_store_validated_in_place_finds_its_ill_typed_literals(shape: str) -> None:
+    """A store of one's own is only read: its ill-typed literals are looked for among the
+    objects of the predicates that sh:datatype tests, or among all literals."""
+    import pyoxigraph as ox
+
+    from kg.shacl import validate_store
+
+    store = ox.Store()
+    data = """@prefix ex: <https://example.org/> .
+    @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+    ex:i ex:p "c"^^xsd:integer, 5 . ex:j ex:q "d"^^xsd:integer ."""
+    store.load(data.encode(), ox.RdfFormat.TURTLE)
+    shapes = Graph().parse(data=_PREFIXES + shape, format="turtle")
+    report = validate_store(store, shapes)
+    assert [str(r.value) for r in report.results] == ["c"]

