@@ -408,6 +408,7 @@ class _Compiler:
             route=foci,
             branch=branch,
             columns=tuple(columns),
+            chain=route.chain,
             prologue=lines,
         )
 

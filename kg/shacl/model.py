@@ -224,6 +224,9 @@ class CompiledConstraint:
     route: str | None = None
     branch: str | None = None
     columns: tuple[str, ...] = ()
+    #: The variables of the focus nodes the route passed on the way (``sh:property`` of a
+    #: property shape), projected before ``?this``.
+    chain: tuple[str, ...] = ()
     #: The PREFIX lines of the query (a group merges its members').
     prologue: tuple[str, ...] = ()
     #: The predicates whose objects any ``sh:datatype`` of the shapes graph tests, or None when

@@ -268,11 +268,8 @@ def _grouped(members: list[CompiledConstraint]) -> str:
     constraint's branch tried there, its solutions tagged ``?__k`` by constraint."""
     first = members[0]
     prologue = "".join(sorted({line + "\n" for c in members for line in c.prologue}))
-    chain = re.findall(r"SELECT DISTINCT ((?:\?\w+ )*)\?this", first.query)
     columns = dict.fromkeys(v for c in members for v in c.columns)
-    head = f"SELECT DISTINCT {chain[0] if chain else ''}?this ?__k ?value ?path " + " ".join(
-        columns
-    )
+    head = " ".join(["SELECT DISTINCT", *first.chain, "?this ?__k ?value ?path", *columns])
     branches = " UNION ".join(f"{{ {c.branch} BIND ({k} AS ?__k) }}" for k, c in enumerate(members))
     return f"{prologue}{head} WHERE {{ {first.route} LATERAL {{ {branches} }} }}"
 
