@@ -15,11 +15,13 @@ from kg.build_file import build_to_file
 from kg.errors import (
     KgDataError,
     KgError,
+    KgFallbackWarning,
     KgFileError,
     KgParseError,
     KgShapesError,
     KgStoreError,
     KgUsageError,
+    KgWarning,
 )
 from kg.export import serialize
 from kg.graph import KnowledgeGraph
@@ -36,11 +38,13 @@ __all__ = [
     "Format",
     "KgDataError",
     "KgError",
+    "KgFallbackWarning",
     "KgFileError",
     "KgParseError",
     "KgShapesError",
     "KgStoreError",
     "KgUsageError",
+    "KgWarning",
     "KnowledgeGraph",
     "Report",
     "Results",

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import functools
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
 import click
 
-from kg.errors import KgError
+from kg.errors import KgError, KgFallbackWarning
 from kg.version import __version__
 
 
@@ -362,7 +363,7 @@ def build(
     default="auto",
     show_default=True,
     help="pyshacl (the reference), sparql (shapes compiled to SPARQL, run by Oxigraph), or "
-    "auto: sparql when the shapes compile, else pyshacl.",
+    "auto: sparql, else (a recursive shape, SHACL Advanced Features) pyshacl, with a note why.",
 )
 @_output_option
 @_root_option
@@ -391,7 +392,11 @@ def validate(
 
     shapes_graph = shapes if shapes is not None else project_shapes(root)
     data = list(files) if files else backend.graph(root)
-    report = run_validation(data, shapes_graph, engine=engine)
+    with warnings.catch_warnings():  # said once, below, as a line of its own
+        warnings.simplefilter("ignore", KgFallbackWarning)
+        report = run_validation(data, shapes_graph, engine=engine)
+    if report.fallback:
+        click.echo(f"Note: {report.fallback}", err=True)
     _emit(render_report(report, fmt, lang=lang), output)
     if not report.conforms_at(fail_on):
         raise click.exceptions.Exit(1)

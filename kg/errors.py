@@ -11,6 +11,12 @@
     └── KgStoreError  (OSError)      a store or endpoint that cannot be used: unreachable, refused,
                                      locked, not a store
 
+Warnings have a tree of their own, for what the library does in the user's stead::
+
+    KgWarning (UserWarning)
+    └── KgFallbackWarning            ``kg.validate(engine="auto")`` validated with pySHACL:
+                                     the SPARQL engine does not implement a feature of a shape
+
 The CLI catches ``KgError`` in one place, prints its message and exits 2; a user never sees a
 traceback for their own mistake. Errors carry data (``path``, ``line``, ``column``) so that tools
 can point at the fault, not only text.
@@ -79,3 +85,13 @@ class KgFileError(KgError, OSError):
 class KgStoreError(KgError, OSError):
     """A store that cannot be used: an endpoint unreachable or answering an error, a wrong
     password, an on-disk store locked by another process, a folder that is not a store."""
+
+
+class KgWarning(UserWarning):
+    """Base of every warning cchc-kg gives: the library prints nothing itself."""
+
+
+class KgFallbackWarning(KgWarning):
+    """``engine="auto"`` validated with pySHACL, because the SPARQL engine does not implement a
+    feature of a shape; the message names the feature and the shape (``Report.fallback`` holds
+    the same reason)."""
