@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from rdflib import Dataset, Graph, Literal, URIRef, Variable
@@ -25,7 +26,7 @@ from rdflib.plugins.stores.memory import SimpleMemory
 from rdflib.query import Result
 from rdflib.term import Node
 
-from kg.errors import KgStoreError
+from kg.errors import KgFileError, KgStoreError
 from kg.namespaces import PREFIXES
 from kg.ntriples import read_ntriples, term
 from kg.sparql import prepare, query_form
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Quad",
     "QueryDataset",
+    "Replica",
     "Store",
     "Stream",
     "Triple",
@@ -77,6 +79,16 @@ class QueryDataset(NamedTuple):
 
     default: Sequence[URIRef]
     named: Sequence[URIRef]
+
+
+class Replica(NamedTuple):
+    """How another process opens the same graph, read-only (see :meth:`Store.replica`): the
+    arguments of :func:`kg.stores.open_store`, and an N-Quads file to load into it when the
+    graph has no home another process can open."""
+
+    kind: str
+    options: Mapping[str, Any]
+    nquads: str | None = None
 
 
 def new_graph(identifier: URIRef | None = None) -> Graph:
@@ -314,6 +326,27 @@ class Store(ABC):
             for s, p, o, g in self.quads()
         )
         return copy
+
+    def replica(self, folder: Path) -> Replica:
+        """How a worker process opens this graph for reading (``kg serve`` and ``kg query``
+        run queries in processes that can be stopped, see :mod:`kg.workers`): an on-disk store
+        is opened again where it is, an endpoint is called again; a store held in this
+        process's memory is written into ``folder`` first. By default the quads are written
+        there as N-Quads, for a new store of the same kind to load.
+
+        :param folder: an empty folder this store may write into, kept while workers run.
+        :raises KgFileError: the folder cannot be written.
+        """
+        target = folder / "graph.nq"
+        try:
+            with target.open("w", encoding="utf-8") as out:
+                for s, p, o, g in self.quads():
+                    out.write(f"{term(s)} {term(p)} {term(o)} {term(g)} .\n")
+        except OSError as exc:
+            raise KgFileError(
+                f"cannot write a copy of the graph: {exc.strerror}", path=target
+            ) from None
+        return Replica(self.kind, {}, str(target))
 
     def close(self) -> None:  # noqa: B027 - most stores hold nothing to release
         """Release files and connections (an on-disk store is unlocked)."""
