@@ -145,6 +145,15 @@ def limit_memory(extra: int | None) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+def _quiet_stderr() -> None:
+    """Nothing the engine says as it dies (Rust's "memory allocation failed") reaches the
+    terminal or the server's log: the parent says it, in one line."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+
+
 def _die_with_parent() -> None:
     """Linux: this process is killed when its parent ends (a worker never outlives a server
     that was killed)."""
@@ -186,6 +195,7 @@ def _work(
         return
     kg.graph_names()  # read once, before the limit
     limit_memory(memory)
+    _quiet_stderr()
     base = resident()
     context = Context(kg, conn)
     conn.send(("ready", os.getpid()))
@@ -326,6 +336,7 @@ class Guard:
         if self._conn is None:
             return
         limit_memory(self.limits.memory)
+        _quiet_stderr()
         self._conn.send(("started",))
 
 

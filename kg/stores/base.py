@@ -14,6 +14,7 @@ out its live graphs); callers never ask which store they have.
 from __future__ import annotations
 
 import contextlib
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -27,7 +28,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from kg.errors import KgFileError, KgStoreError
-from kg.namespaces import PREFIXES
+from kg.namespaces import PREFIXES, iri_problem
 from kg.ntriples import read_ntriples, term
 from kg.sparql import prepare, query_form
 from kg.terms import to_oxigraph
@@ -188,10 +189,20 @@ class Store(ABC):
         :returns: whether the text parsed (and was loaded).
         """
         parsed: Graph = Dataset() if graph is None else Graph()
+        terms = logging.getLogger("rdflib.term")
+        level = terms.level
+        terms.setLevel(logging.CRITICAL)  # the caller reports what rdflib would log
         try:
             parsed.parse(data=data, format=format, publicID=base_iri)
         except Exception:  # rdflib's parsers raise many types; the caller says where
             return False
+        finally:
+            terms.setLevel(level)
+        statements = (
+            parsed.quads((None, None, None, None)) if isinstance(parsed, Dataset) else parsed
+        )
+        if any(isinstance(t, URIRef) and iri_problem(t) for q in statements for t in q):
+            return False  # rdflib took an IRI no other tool takes: the caller says where
         if isinstance(parsed, Dataset):
             for part in parsed.graphs():
                 if len(part):
