@@ -803,6 +803,7 @@ def push(root: Path | None, data: tuple[Path, ...], backend: _Backend, quiet: bo
     help="Worker processes that run queries at once (default: one per core, at least 2).",
 )
 @_memory_option("2G")
+@click.option("--access-log", is_flag=True, help="Log a line per request (errors always are).")
 @_root_option
 @_data_option
 @_store_options
@@ -817,6 +818,7 @@ def serve(
     provinces_only: bool,
     workers: int | None,
     max_memory: int,
+    access_log: bool,
     root: Path | None,
     data: tuple[Path, ...],
     backend: _Backend,
@@ -845,6 +847,7 @@ def serve(
         token=token,
         root=root,
         max_memory=max_memory,
+        access_log=access_log,
         **({"workers": workers} if workers is not None else {}),
     )
     sock = listen(config) if get_path is None else None  # a busy port is said before the build

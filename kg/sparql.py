@@ -28,6 +28,7 @@ __all__ = [
     "is_update",
     "parse_query",
     "parse_update",
+    "plain",
     "prepare",
     "query_form",
     "refuse_remote",
@@ -259,6 +260,28 @@ def refuse_remote(
             raise RemoteAccessRefused(
                 f"LOAD <{node.get('iri')}>", "would fetch a document from the network or a file"
             )
+
+
+def plain(text: str) -> bool:
+    """True when the text surely holds nothing :func:`refuse_remote` would refuse and no
+    dataset clause: no ``SERVICE``, ``LOAD`` or ``FROM`` outside strings, IRIs and comments, no
+    escape (``\\u0053ERVICE`` is SERVICE to a parser), no typed literal (which
+    :func:`parse_query` checks). Such a text may go straight to an engine that parses it
+    itself (Oxigraph, in Rust), unparsed by rdflib: a server saves 6 ms a request. A False
+    is no verdict: the text is then parsed and checked as usual.
+
+    >>> plain("SELECT ?p ?o WHERE { <https://w3id.org/cchc/id/unit/01> ?p ?o }")
+    True
+    >>> plain("SELECT * { SERVICE <http://x> { ?s ?p ?o } }"), plain('SELECT * { ?s ?p "from" }')
+    (False, True)
+    """
+    if "\\" in text or "^^" in text:
+        return False
+    bare = _TOKEN.sub(" ", text)
+    return _REACHING.search(bare) is None
+
+
+_REACHING = re.compile(r"(?i)(?<![\w:?$])(?:service|load|from)(?![\w:])")
 
 
 def substitute(text: str, bindings: Mapping[str, Node]) -> str:

@@ -79,6 +79,7 @@ class ServerState:
         self._graph_names: list[URIRef] | None = None
         self._openapi: dict[str, Any] | None = None
         self._home: tuple[str, str] | None = None
+        self._running: dict[tuple[Any, ...], asyncio.Future[Reply | None]] = {}
 
     def graph_names(self) -> list[URIRef]:
         """The named graphs (the protocol's dataset may name these), read once."""
@@ -99,12 +100,27 @@ class ServerState:
         """The answer of ``job(context, *args)`` from a worker (:mod:`kg.serve.pool`), or the
         same request's answer kept from before."""
         cached: Reply | None = self.cache.get(key)
-        if cached is None:
-            client = request.client.host if request.client is not None else "-"
-            cached = await self.pool.run(job, args, client=client)
-            if cached.rest is None and 200 <= cached.status < 300:
-                self.cache.put(key, cached, len(cached.body) + len(repr(key)))
-        return respond(cached)
+        if cached is not None:
+            return respond(cached)
+        running = self._running.get(key)
+        if running is not None:  # the same request is being answered: wait for that answer
+            shared = await asyncio.shield(running)
+            if shared is not None:
+                return respond(shared)
+        client = request.client.host if request.client is not None else "-"
+        leader = running is None
+        if leader:
+            self._running[key] = asyncio.get_running_loop().create_future()
+        reply: Reply | None = None
+        try:
+            reply = await self.pool.run(job, args, client=client)
+        finally:
+            if leader:
+                whole = reply is not None and reply.rest is None and 200 <= reply.status < 300
+                self._running.pop(key).set_result(reply if whole else None)
+        if reply.rest is None and 200 <= reply.status < 300:
+            self.cache.put(key, reply, len(reply.body) + len(repr(key)))
+        return respond(reply)
 
     def changed(self) -> None:
         """The graph was updated: forget everything read from it."""
@@ -241,7 +257,9 @@ async def viz(request: Request) -> Response:
     return await state.answer(("viz", focus, depth, lang), viz_job, (focus, depth, lang), request)
 
 
-def viz_job(context: Any, focus: str | None, depth: int | None, lang: str) -> None:
+def viz_job(
+    context: Any, focus: str | None, depth: int | None, lang: str
+) -> tuple[Any, ...] | None:
     """In a worker: the network page (kept by the worker: it takes seconds to make)."""
     from kg.network import network
     from kg.viz import render
@@ -256,7 +274,7 @@ def viz_job(context: Any, focus: str | None, depth: int | None, lang: str) -> No
         if len(pages) > 16:
             pages.clear()
         pages[key] = found
-    found.emit(context)
+    return found.emit(context)
 
 
 def fetch(
@@ -368,7 +386,9 @@ def serve(app: Any, config: ServeConfig, sock: socket.socket | None = None) -> N
         config.timeout,
         format_size(config.max_memory),
     )
-    server = uvicorn.Server(uvicorn.Config(app, log_level="info", server_header=False))
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="info", server_header=False, access_log=config.access_log)
+    )
     try:
         server.run(sockets=[sock])
     finally:

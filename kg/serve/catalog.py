@@ -144,11 +144,11 @@ def catalog_job(
     accept: str | None,
     label: str | None,
     max_rows: int,
-) -> None:
+) -> tuple[Any, ...] | None:
     """In a worker: run a catalog query, send its answer."""
     prepared = prepare_stored(stored, graph_names(context))
     answer = execute(context.kg, stored.text, prepared, bindings, max_rows=max_rows)
-    render_answer(answer, accept, label, max_rows).emit(context)
+    return render_answer(answer, accept, label, max_rows).emit(context)
 
 
 def prepare_stored(stored: StoredQuery, graph_names: list[Any]) -> Any:

@@ -40,6 +40,7 @@ class ServeConfig:
     :param slow_queries: queries that may run longer than ``slow_after`` seconds at once;
         another one is stopped there (503), so that cheap requests always find a worker.
     :param slow_after: seconds after which a query counts as long.
+    :param access_log: log a line per request (errors are logged whatever it says).
     :raises KgUsageError: a limit that is not positive, or ``allow_update`` without a token.
     """
 
@@ -58,6 +59,7 @@ class ServeConfig:
     per_client: int = 16
     slow_queries: int = 4
     slow_after: float = 1.0
+    access_log: bool = False
 
     def __post_init__(self) -> None:
         if self.timeout <= 0:

@@ -45,7 +45,7 @@ class Answer:
 def execute(
     kg: Any,
     text: str,
-    prepared: Query,
+    prepared: Query | None,
     bindings: Mapping[str, Node],
     *,
     max_rows: int,
@@ -60,7 +60,7 @@ def execute(
     :param kg: the :class:`~kg.graph.KnowledgeGraph`.
     :param text: the query text (parameters are ``bindings``).
     :param prepared: the same text parsed by rdflib and checked by
-        :func:`kg.sparql.refuse_remote`.
+        :func:`kg.sparql.refuse_remote`; or None for a text :func:`kg.sparql.plain` passed.
     :param bindings: parameter values as RDF terms.
     :param max_rows: rows (or triples) after which the answer is cut.
     :param dataset: the default and named graphs, when not the union of all.

@@ -32,6 +32,7 @@ import asyncio
 import atexit
 import contextlib
 import logging
+import os
 import shutil
 import tempfile
 import time
@@ -324,7 +325,8 @@ class Pool:
     async def run(self, fn: Callable[..., Any], args: tuple[Any, ...], *, client: str) -> Reply:
         """Run ``fn(context, *args)`` in a worker: its answer, or its error.
 
-        The job emits ``("head", status, media_type, headers)`` then ``("part", bytes)``.
+        The job returns ``(status, media_type, headers, body)`` for a short answer, or emits
+        ``("head", status, media_type, headers)`` then ``("part", bytes)`` and returns None.
 
         :raises ServeError: 429 (no room), 503 (time, overload), 507 (memory), or the job's
             own error.
@@ -346,6 +348,8 @@ class Pool:
                 kind, payload = await self._message(job)
                 if kind == "done":
                     self._end(job, keep=True)
+                    if payload is not None:  # a short answer, whole
+                        return Reply(payload[0], payload[1], dict(payload[2]), payload[3])
                     if head is None:
                         raise ServeError(500, "internal error; the server's log has the details")
                     return Reply(head[1], head[2], dict(head[3]), b"".join(parts))
@@ -490,21 +494,23 @@ async def _readable(worker: Worker, timeout: float | None) -> bool:
     if timeout is not None and timeout <= 0:
         return False
     loop = asyncio.get_running_loop()
-    ready: asyncio.Future[None] = loop.create_future()
+    ready: asyncio.Future[bool] = loop.create_future()
     fd = worker.fileno()
 
-    def wake() -> None:
+    def wake(value: bool) -> None:
         if not ready.done():
-            ready.set_result(None)
+            ready.set_result(value)
 
-    loop.add_reader(fd, wake)
+    loop.add_reader(fd, wake, True)
+    timer = loop.call_later(timeout, wake, False) if timeout is not None else None
     try:
-        await asyncio.wait_for(ready, timeout)
-    except TimeoutError:
-        return False
+        return await ready
     finally:
         loop.remove_reader(fd)
-    return True
+        # uvloop leaves the descriptor non-blocking; the message is read whole, blocking
+        os.set_blocking(fd, True)
+        if timer is not None:
+            timer.cancel()
 
 
 def _stop_all(workers: set[Worker], folders: list[Path]) -> None:

@@ -34,7 +34,6 @@ from kg.serve.errors import ServeError
 from kg.serve.limits import execute, one, page_csp, query_params
 from kg.serve.negotiation import graph_format, media_type, serialize_graph
 from kg.serve.protocol import Rendered
-from kg.sparql import prepare
 
 #: Statements pointing at a resource shown on its page (and sent as RDF), at most.
 INCOMING_LIMIT = 500
@@ -71,12 +70,12 @@ def describe(kg: Any, iri: URIRef, max_rows: int) -> Description:
         f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {term} }} ORDER BY ?s ?p LIMIT {INCOMING_LIMIT}"
     )
     found = Description(iri)
-    rows = execute(kg, out_text, prepare(out_text), {}, max_rows=max_rows)
+    rows = execute(kg, out_text, None, {}, max_rows=max_rows)  # plain: no rdflib parse
     found.outgoing = sorted(
         {(r["p"], r["o"], r["g"]) for r in rows.results},  # type: ignore[misc]
         key=lambda t: (str(t[0]), t[1].n3(), str(t[2])),
     )
-    rows = execute(kg, in_text, prepare(in_text), {}, max_rows=max_rows)
+    rows = execute(kg, in_text, None, {}, max_rows=max_rows)
     found.incoming = [(r["s"], r["p"]) for r in rows.results]  # type: ignore[misc]
     if found:
         mentioned: set[Node] = {iri}
@@ -105,7 +104,7 @@ def labels_of(kg: Any, terms: Iterable[Node], max_rows: int) -> Graph:
         text = (
             f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {chunk} }} ?s ?p ?o FILTER(?p IN ({props})) }}"
         )
-        rows = execute(kg, text, prepare(text), {}, max_rows=max_rows)
+        rows = execute(kg, text, None, {}, max_rows=max_rows)
         for row in rows.results:
             out.add((row["s"], row["p"], row["o"]))
     return out
@@ -162,7 +161,9 @@ _NON_ASCII_ESCAPES = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")
 _IRI_PATH = re.compile(r"[^\s<>\"{}|\\^`\x00-\x20%]+")
 
 
-def resource_job(context: Any, iris: list[URIRef], fmt: Format | str, max_rows: int) -> None:
+def resource_job(
+    context: Any, iris: list[URIRef], fmt: Format | str, max_rows: int
+) -> tuple[Any, ...] | None:
     """In a worker: the description of the first of ``iris`` the graph mentions, as a page
     or as RDF.
 
@@ -176,10 +177,10 @@ def resource_job(context: Any, iris: list[URIRef], fmt: Format | str, max_rows: 
         raise ServeError(404, f"no resource <{iris[0]}> in the graph")
     if isinstance(fmt, Format):
         body = serialize_graph(found.triples(), fmt)
-        Rendered(body, media_type(fmt), {"Vary": "Accept"}).emit(context)
-        return
+        return Rendered(body, media_type(fmt), {"Vary": "Accept"}).emit(context)
     text = page(found).encode("utf-8")
-    Rendered(text, "text/html; charset=utf-8", {"Vary": "Accept", **HTML_HEADERS}).emit(context)
+    headers = {"Vary": "Accept", **HTML_HEADERS}
+    return Rendered(text, "text/html; charset=utf-8", headers).emit(context)
 
 
 #: Headers of the server's own HTML pages: no script runs, nothing is loaded from another

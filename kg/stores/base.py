@@ -253,14 +253,21 @@ class Store(ABC):
     def stream(
         self,
         text: str,
-        prepared: Query,
+        prepared: Query | None,
         bindings: Mapping[str, Node],
         *,
         dataset: QueryDataset | None = None,
     ) -> Stream:
         """The answer of :meth:`query`, read a row (or a triple) at a time, so that a caller with
-        a deadline or a row limit can stop early: a store that can hand out rows before the
-        whole answer is made does so (Oxigraph)."""
+        a row limit can stop early: a store that can hand out rows before the whole answer is
+        made does so (Oxigraph).
+
+        ``prepared`` may be None for a text :func:`kg.sparql.plain` passed (no dataset clause,
+        nothing to refuse): a store that parses queries itself then skips rdflib's parser
+        (Oxigraph); others parse it here.
+        """
+        if prepared is None:
+            prepared = prepare(text)
         result = self.query(text, prepared, bindings, dataset=dataset)
         form = query_form(prepared)
         if form == "ASK":

@@ -276,14 +276,23 @@ class OxigraphStore(Store):
     def stream(
         self,
         text: str,
-        prepared: Query,
+        prepared: Query | None,
         bindings: Mapping[str, Node],
         *,
         dataset: QueryDataset | None = None,
     ) -> Stream:
-        """Rows pulled from Oxigraph one at a time (:meth:`query` reads the whole answer)."""
-        form = query_form(prepared)
+        """Rows pulled from Oxigraph one at a time (:meth:`query` reads the whole answer);
+        without ``prepared``, Oxigraph alone parses the text and its answer tells the form."""
         answer = self.raw_query(substitute(text, bindings), prepared, dataset=dataset)
+        ox = _ox()
+        if prepared is not None:
+            form = query_form(prepared)
+        elif isinstance(answer, ox.QuerySolutions):
+            form = "SELECT"
+        elif isinstance(answer, ox.QueryBoolean):
+            form = "ASK"
+        else:
+            form = "CONSTRUCT"
         if form == "ASK":
             return Stream(form, [], _nothing(), bool(answer))
         if form == "SELECT":
