@@ -35,11 +35,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 
-from kg.errors import KgUsageError
+from kg.errors import KgError, KgUsageError
 from kg.query import Catalog, default_catalog
 from kg.serve.catalog import AnswerCache, list_queries, openapi, openapi_endpoint, run_query
 from kg.serve.config import ServeConfig
-from kg.serve.errors import HANDLERS
+from kg.serve.errors import HANDLERS, ServeError
 from kg.serve.limits import (
     BodyLimit,
     SecurityHeaders,
@@ -79,7 +79,7 @@ class ServerState:
         self._graph_names: list[URIRef] | None = None
         self._openapi: dict[str, Any] | None = None
         self._home: tuple[str, str] | None = None
-        self._running: dict[tuple[Any, ...], asyncio.Future[Reply | None]] = {}
+        self._running: dict[tuple[Any, ...], asyncio.Future[Reply | KgError | None]] = {}
 
     def graph_names(self) -> list[URIRef]:
         """The named graphs (the protocol's dataset may name these), read once."""
@@ -105,21 +105,28 @@ class ServerState:
         running = self._running.get(key)
         if running is not None:  # the same request is being answered: wait for that answer
             shared = await asyncio.shield(running)
+            if isinstance(shared, KgError):
+                raise shared  # the same query fails the same way (its time, its memory)
             if shared is not None:
                 return respond(shared)
         client = request.client.host if request.client is not None else "-"
         leader = running is None
         if leader:
             self._running[key] = asyncio.get_running_loop().create_future()
-        reply: Reply | None = None
+        outcome: Reply | KgError | None = None
         try:
             reply = await self.pool.run(job, args, client=client)
+            if reply.rest is None and 200 <= reply.status < 300:
+                outcome = reply
+                self.cache.put(key, reply, len(reply.body) + len(repr(key)))
+        except KgError as exc:
+            # shared but for a refusal of this client (429): the others ask for themselves
+            if not (isinstance(exc, ServeError) and exc.status == 429):
+                outcome = exc
+            raise
         finally:
             if leader:
-                whole = reply is not None and reply.rest is None and 200 <= reply.status < 300
-                self._running.pop(key).set_result(reply if whole else None)
-        if reply.rest is None and 200 <= reply.status < 300:
-            self.cache.put(key, reply, len(reply.body) + len(repr(key)))
+                self._running.pop(key).set_result(outcome)
         return respond(reply)
 
     def changed(self) -> None:
@@ -244,8 +251,6 @@ def catalog_page(catalog: Catalog) -> str:
 
 async def viz(request: Request) -> Response:
     """GET /viz: the network page of ``kg viz`` (``?focus=``, ``?depth=``, ``?lang=``)."""
-    from kg.serve.errors import ServeError
-
     state: ServerState = request.app.state.kg_state
     params = query_params(request)
     focus = one(params, "focus")

@@ -9,17 +9,22 @@ failed allocation; its client gets 507. Workers run on every core; the event loo
 bytes.
 
 **Admission.** ``workers`` queries run at once. Others wait in a queue of at most ``queue``
-requests, taken in turn client by client (round robin), so that one client's burst does not
-delay everyone else's next request; a client may have at most ``per_client`` requests running
-or waiting. Past either bound the answer is 429 at once, with ``Retry-After``. Time spent
-waiting does not count against the query's own limit; a request that waits longer than the
-time limit gets 503 (the server is overloaded).
+requests; a client may have at most ``per_client`` requests running or waiting. Past either
+bound the answer is 429 at once, with ``Retry-After``. A free turn goes to the waiting client
+whose recent queries were cheapest (the moving average of its queries' times; a second of
+waiting counts as a tenth of a second less), so a client whose queries run long, or a crowd of
+them, waits behind everyone who asks for little, and nobody waits for ever. Time spent waiting
+does not count against the query's own limit; a request that waits longer than the time
+limit gets 503 (the server is overloaded).
 
 **Long queries.** A query still running after ``slow_after`` seconds gives its turn back: it
 goes on in a slot of its own (at most ``slow_slots`` at once, at most half of them for one
-client), and another worker serves the queue. When those slots are full, the query is stopped
-there with 503: a crowd of runaway queries can never hold every worker, and a cheap request
-always finds one within ``slow_after`` seconds.
+client), at a lower CPU priority (niceness 10, from a quarter of ``slow_after`` on), and
+another worker serves the queue. When
+those slots are full, the query is stopped there with 503: a crowd of runaway queries can
+never hold every worker, and a cheap request always finds one within ``slow_after`` seconds.
+A client whose recent queries ran past ``slow_after`` on average takes no turn at all: its
+next query waits for a slot for long queries and runs there from the start.
 
 **Answers.** A worker sends an answer in parts of 64 KiB; a short one is sent whole (and may be
 cached), a long one is streamed to the client part by part, so the server never holds a long
@@ -37,7 +42,7 @@ import shutil
 import tempfile
 import time
 import weakref
-from collections import Counter, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +57,13 @@ log = logging.getLogger("kg.serve")
 
 #: Bytes of an answer sent whole; past it the answer is streamed.
 WHOLE = 256 << 10
+#: The cost, in seconds, a client is taken to have before its first query is done.
+UNKNOWN = 0.05
+#: How much a second of waiting lowers a waiting client's cost.
+AGING = 0.1
+#: The niceness of a worker whose query runs long (the kernel then gives it about a tenth of
+#: the time of a worker at the default, whenever both want a core).
+LONG_NICENESS = 10
 #: The modules of the jobs, imported once by the process workers are forked from.
 JOB_MODULES = ("kg.serve.protocol", "kg.serve.catalog", "kg.serve.resources", "kg.serve.app")
 
@@ -131,8 +143,9 @@ class Pool:
         self._born: dict[int, int] = {}
         self._idle_waiters: deque[asyncio.Future[None]] = deque()
         self._turns = 0
-        self._waiting: dict[str, deque[asyncio.Future[None]]] = {}
-        self._order: deque[str] = deque()
+        self._waiting: dict[str, deque[tuple[asyncio.Future[None], float]]] = {}
+        self._cost: OrderedDict[str, float] = OrderedDict()
+        self._long_waiting: deque[tuple[asyncio.Future[None], str]] = deque()
         self._held: Counter[str] = Counter()
         self._slow: Counter[str] = Counter()
         self._closed = False
@@ -261,17 +274,14 @@ class Pool:
                 f"too many requests from one client at once (at most {self.per_client} "
                 "running or waiting); wait for an answer before sending more"
             )
-        if self._turns < self.workers and not self._order:
+        if self._turns < self.workers and not self._waiting:
             self._turns += 1
             self._held[client] += 1
             return
-        if sum(len(q) for q in self._waiting.values()) >= self.queue:
+        if self._queued() >= self.queue:
             raise busy(f"the server is busy ({self.queue} requests waiting); try again shortly")
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        if client not in self._waiting:
-            self._waiting[client] = deque()
-            self._order.append(client)
-        self._waiting[client].append(waiter)
+        self._waiting.setdefault(client, deque()).append((waiter, time.monotonic()))
         self._held[client] += 1
         try:
             await asyncio.wait_for(asyncio.shield(waiter), self.timeout)
@@ -293,27 +303,37 @@ class Pool:
     def _forget(self, client: str, waiter: asyncio.Future[None]) -> None:
         queue = self._waiting.get(client)
         if queue is not None:
-            with contextlib.suppress(ValueError):
-                queue.remove(waiter)
+            for entry in list(queue):
+                if entry[0] is waiter:
+                    queue.remove(entry)
             if not queue:
                 del self._waiting[client]
-                with contextlib.suppress(ValueError):
-                    self._order.remove(client)
 
     def _give_turn(self) -> None:
-        """A turn is free: to the next client in the round, else back to the pool."""
-        while self._order:
-            client = self._order.popleft()
+        """A turn is free: to the waiting client whose queries have been cheapest lately (a
+        client unknown so far counts as :data:`UNKNOWN` seconds), its cost lowered by
+        :data:`AGING` for each second it has waited; else back to the pool."""
+        while self._waiting:
+            now = time.monotonic()
+            client = min(
+                self._waiting,
+                key=lambda c: self._cost.get(c, UNKNOWN) - AGING * (now - self._waiting[c][0][1]),
+            )
             queue = self._waiting[client]
-            waiter = queue.popleft()
-            if queue:
-                self._order.append(client)
-            else:
+            waiter, _ = queue.popleft()
+            if not queue:
                 del self._waiting[client]
             if not waiter.done():
                 waiter.set_result(None)  # the turn passes to it: _turns is unchanged
                 return
         self._turns -= 1
+
+    def _spent(self, client: str, seconds: float) -> None:
+        """Remember what a client's query took (a moving average), for :meth:`_give_turn`."""
+        before = self._cost.pop(client, None)
+        self._cost[client] = seconds if before is None else (before + seconds) / 2
+        while len(self._cost) > 10_000:
+            self._cost.popitem(last=False)
 
     def _leave(self, client: str) -> None:
         self._held[client] -= 1
@@ -331,14 +351,25 @@ class Pool:
         :raises ServeError: 429 (no room), 503 (time, overload), 507 (memory), or the job's
             own error.
         """
-        await self._enter(client)
+        long = self._cost.get(client, 0.0) >= self.slow_after
+        if long:  # its queries run long: it waits for a slot for long queries, not a turn
+            await self._enter_long(client)
+        else:
+            await self._enter(client)
         try:
             worker = await self._worker()
         except BaseException:
-            self._give_turn()
+            if long:
+                self._free_slow(client)
+            else:
+                self._give_turn()
             self._leave(client)
             raise
         job = _Job(client, worker, self.timeout)
+        if long:
+            job.turn = False
+            job.slow = True
+            self._lower(job)
         try:
             worker.send(fn, args)
             head: tuple[Any, ...] | None = None
@@ -386,7 +417,12 @@ class Pool:
         worker = job.worker
         while True:
             now = time.monotonic()
-            until = job.deadline if job.slow else min(job.deadline, job.started + self.slow_after)
+            if job.slow:
+                until = job.deadline
+            elif not job.retire:  # a quarter of the way: its priority is lowered already
+                until = min(job.deadline, job.started + self.slow_after / 4)
+            else:
+                until = min(job.deadline, job.started + self.slow_after)
             if worker.poll(0) or await _readable(worker, until - now):
                 try:
                     message = worker.recv()
@@ -404,7 +440,7 @@ class Pool:
                     ) from None
                 if message[0] == "emit":
                     return "emit", message[1]
-                job.retire = bool(message[-1])
+                job.retire = job.retire or bool(message[-1])
                 if message[0] == "done":
                     return "done", message[1]
                 self._end(job, keep=True)
@@ -421,7 +457,9 @@ class Pool:
                     "for a higher limit",
                     headers={"Retry-After": "1"},
                 )
-            if not job.slow:
+            if not job.slow and not job.retire:
+                self._lower(job)
+            elif not job.slow:
                 self._go_slow(job)
 
     def _go_slow(self, job: _Job) -> None:
@@ -439,10 +477,83 @@ class Pool:
                 headers={"Retry-After": "5"},
             )
         job.slow = True
+        self._lower(job)
         self._slow[job.client] += 1
         job.turn = False
         self._give_turn()
         self._top_up()
+
+    def _lower(self, job: _Job) -> None:
+        """The job runs on at a lower priority: the cores go to the short queries first (and
+        its process is not used again: its priority cannot be raised back)."""
+        if job.worker is not None and job.worker.pid is not None:
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, job.worker.pid, LONG_NICENESS)
+            job.retire = True
+
+    def _slow_room(self, client: str) -> bool:
+        share = max(1, self.slow_slots // 2)
+        return sum(self._slow.values()) < self.slow_slots and self._slow[client] < share
+
+    async def _enter_long(self, client: str) -> None:
+        """A slot for long queries, for a client whose queries run long: at once when one is
+        free, else in the queue, behind the other such requests.
+
+        :raises ServeError: 429 when the queue or the client's share is full; 503 after
+            waiting as long as a query may run.
+        """
+        if self._held[client] >= self.per_client:
+            raise busy(
+                f"too many requests from one client at once (at most {self.per_client} "
+                "running or waiting); wait for an answer before sending more"
+            )
+        if not self._long_waiting and self._slow_room(client):
+            self._slow[client] += 1
+            self._held[client] += 1
+            return
+        if self._queued() >= self.queue:
+            raise busy(f"the server is busy ({self.queue} requests waiting); try again shortly")
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._long_waiting.append((waiter, client))
+        self._held[client] += 1
+        try:
+            await asyncio.wait_for(asyncio.shield(waiter), self.timeout)
+        except BaseException as exc:
+            if waiter.done() and not waiter.cancelled():
+                self._free_slow(client)  # the slot came as we gave up: pass it on
+            else:
+                waiter.cancel()
+                with contextlib.suppress(ValueError):
+                    self._long_waiting.remove((waiter, client))
+            self._leave(client)
+            if isinstance(exc, TimeoutError):
+                raise ServeError(
+                    503,
+                    f"the server already runs as many long queries as it allows, and yours "
+                    f"(this client's queries run long) found no slot within {self.timeout:g} s;"
+                    " try again later",
+                    headers={"Retry-After": "10"},
+                ) from None
+            raise
+
+    def _free_slow(self, client: str) -> None:
+        """A slot for long queries is free: to the first waiting request whose client has
+        room."""
+        self._slow[client] -= 1
+        if self._slow[client] <= 0:
+            del self._slow[client]
+        for entry in list(self._long_waiting):
+            waiter, waiting = entry
+            if waiter.done():
+                self._long_waiting.remove(entry)
+            elif self._slow_room(waiting):
+                self._long_waiting.remove(entry)
+                self._slow[waiting] += 1
+                waiter.set_result(None)
+                return
+
+    def _queued(self) -> int:
+        return sum(len(q) for q in self._waiting.values()) + len(self._long_waiting)
 
     def _lost(self, job: _Job, worker: Worker) -> None:
         self._discard(worker)
@@ -467,10 +578,9 @@ class Pool:
                 self._top_up()
 
     def _release(self, job: _Job) -> None:
+        self._spent(job.client, time.monotonic() - job.started)
         if job.slow:
-            self._slow[job.client] -= 1
-            if self._slow[job.client] <= 0:
-                del self._slow[job.client]
+            self._free_slow(job.client)
         if job.turn:
             job.turn = False
             self._give_turn()
@@ -480,7 +590,7 @@ class Pool:
         """Counts for the log and tests: turns in use, waiting, long queries, workers."""
         return {
             "running": self._turns,
-            "waiting": sum(len(q) for q in self._waiting.values()),
+            "waiting": self._queued(),
             "long": sum(self._slow.values()),
             "workers": len(self._all),
             "idle": len(self._idle),
