@@ -101,7 +101,7 @@ class KgLimitError(KgError, RuntimeError):
 
 def _restore(cls: type[KgError], args: tuple[object, ...], state: dict[str, object]) -> KgError:
     """An error rebuilt from its pickled data (see :meth:`KgError.__reduce__`)."""
-    error = Exception.__new__(cls)
+    error = cls.__new__(cls, *args)
     error.args = args
     error.__dict__.update(state)
     return error
