@@ -21,6 +21,7 @@ from kg.graph import KnowledgeGraph
 from kg.io import Format
 from kg.labels import label, show
 from kg.namespaces import PREFIXES, compact
+from kg.ntriples import term as nt
 from kg.query import Catalog, Results
 from kg.report import Report, Severity, ValidationResult, structure_key
 from kg.stats import LANGUAGES, Stats
@@ -307,7 +308,9 @@ def render_results(
     if format == "tsv":
         lines = ["\t".join("?" + v for v in names)]
         for row in rows:
-            lines.append("\t".join(row[v].n3() if row.get(v) is not None else "" for v in names))
+            # N-Triples forms: a newline in a literal is written \n (rdflib's n3() would write
+            # it as it is, in a triple-quoted string, and cut the row in two)
+            lines.append("\t".join(nt(row[v]) if row.get(v) is not None else "" for v in names))
         return "\n".join(lines) + "\n"
     graph = labels if isinstance(labels, Graph) else Graph()
     cells = [[_shown(graph, row.get(v), lang) for v in names] for row in rows]
