@@ -43,6 +43,7 @@ from kg.serve.errors import HANDLERS, ServeError
 from kg.serve.limits import (
     BodyLimit,
     SecurityHeaders,
+    harden,
     inline_scripts,
     one,
     page_csp,
@@ -274,7 +275,7 @@ def viz_job(
     found = pages.get(key)
     if found is None:
         body = render(network(context.kg, lang=lang, focus=focus, depth=depth), "html", lang=lang)
-        policy = page_csp(inline_scripts(body.decode("utf-8")))
+        policy = harden(body.decode("utf-8"))
         found = Rendered(body, "text/html; charset=utf-8", {"Content-Security-Policy": policy})
         if len(pages) > 16:
             pages.clear()

@@ -40,6 +40,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 import weakref
 from collections import Counter, OrderedDict, deque
@@ -149,7 +150,7 @@ class Pool:
         self._held: Counter[str] = Counter()
         self._slow: Counter[str] = Counter()
         self._closed = False
-        self._replica_lock: asyncio.Lock | None = None
+        self._replica_lock = threading.Lock()
         self._finalizer = weakref.finalize(self, _stop_all, self._all, self._folders)
         atexit.register(self._finalizer)
 
@@ -166,18 +167,20 @@ class Pool:
             self._adopt(worker)
 
     def _ensure_replica(self) -> Replica:
-        if self._replica is None:
-            folder = Path(tempfile.mkdtemp(prefix="kg-serve-"))
-            self._folders.append(folder)
-            self._replica = self._make_replica(folder)
-        return self._replica
+        with self._replica_lock:  # in threads of whichever event loop asks first
+            if self._replica is None:
+                folder = Path(tempfile.mkdtemp(prefix="kg-serve-"))
+                self._folders.append(folder)
+                self._replica = self._make_replica(folder)
+            return self._replica
 
     def _spawn(self) -> Worker:
+        generation = self._generation
         worker = Worker(
             self._ensure_replica(), memory=self.memory, recycle=self.recycle, preload=JOB_MODULES
         )
         self._all.add(worker)
-        self._born[id(worker)] = self._generation
+        self._born[id(worker)] = generation
         return worker
 
     def _adopt(self, worker: Worker) -> None:
@@ -214,11 +217,6 @@ class Pool:
         loop = asyncio.get_running_loop()
         worker: Worker | None = None
         try:
-            if self._replica_lock is None:
-                self._replica_lock = asyncio.Lock()
-            async with self._replica_lock:
-                if self._replica is None:
-                    await loop.run_in_executor(None, self._ensure_replica)
             worker = await loop.run_in_executor(None, self._spawn)
             await _readable(worker, None)
             message = worker.recv()
@@ -227,7 +225,7 @@ class Pool:
         except BaseException as exc:
             if worker is not None:
                 self._discard(worker)
-            log.error("a query worker could not start: %s", exc)
+            log.error("a query worker could not start: %r", exc)
             self._starting -= 1
             for waiter in self._idle_waiters:  # nobody waits forever for a worker
                 if not waiter.done():
