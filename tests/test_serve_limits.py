@@ -40,7 +40,7 @@ from kg.serve.pool import Pool
 from kg.stores.base import QueryDataset
 
 sys.path.insert(0, str(Path(__file__).parent))
-from serve_jobs import nap  # noqa: E402 - a module of its own, for the workers to import
+from serve_jobs import nap
 
 #: Never ends on a graph of thousands of triples: a count over a product of three patterns.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
