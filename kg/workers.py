@@ -25,7 +25,6 @@ import contextlib
 import multiprocessing
 import os
 import re
-import resource
 import signal
 import sys
 import time
@@ -36,6 +35,11 @@ from multiprocessing.connection import Connection
 from typing import Any, NamedTuple, TypeVar
 
 from kg.errors import KgError, KgLimitError, KgUsageError
+
+try:
+    import resource
+except ImportError:  # pragma: no cover - Windows: no address-space limit, no fork
+    resource = None  # type: ignore[assignment]
 from kg.graph import KnowledgeGraph
 from kg.stores import Replica, open_replica
 
@@ -115,6 +119,8 @@ def memory_error(memory: int | None, option: str = "--max-memory") -> KgLimitErr
 
 
 def _statm(field: int) -> int | None:
+    if resource is None:  # pragma: no cover
+        return None
     try:
         with open("/proc/self/statm", encoding="ascii") as handle:
             return int(handle.read().split()[field]) * resource.getpagesize()
@@ -127,6 +133,8 @@ def resident() -> int:
     found = _statm(1)
     if found is not None:
         return found
+    if resource is None:  # pragma: no cover
+        return 0
     scale = 1 if sys.platform == "darwin" else 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
 
@@ -134,7 +142,7 @@ def resident() -> int:
 def limit_memory(extra: int | None) -> None:
     """Let this process's address space grow by at most ``extra`` bytes from now on: an
     allocation past it fails (Python raises MemoryError, Rust code aborts the process)."""
-    if extra is None:
+    if extra is None or resource is None:
         return
     used = _statm(0) or 0
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -191,14 +199,14 @@ def _work(
     try:
         kg = KnowledgeGraph(store=open_replica(replica))
     except KgError as exc:
-        conn.send(("error", exc, True))
+        conn.send(("error", exc, True, time.process_time()))
         return
     kg.graph_names()  # read once, before the limit
     limit_memory(memory)
     _quiet_stderr()
     base = resident()
     context = Context(kg, conn)
-    conn.send(("ready", os.getpid()))
+    conn.send(("ready", os.getpid(), time.process_time()))
     while True:
         try:
             fn, args = conn.recv()
@@ -215,7 +223,7 @@ def _work(
             message = ("error", ("internal", traceback.format_exc()))
         retire = recycle is not None and resident() - base > recycle
         try:
-            conn.send((*message, retire))
+            conn.send((*message, retire, time.process_time()))
         except (OSError, EOFError):
             return
         if retire:
@@ -266,6 +274,8 @@ class Worker:
         child.close()
         self.memory = memory
         self.pid: int | None = self.process.pid
+        #: The worker's CPU time when it last said something (its job's start, for the next).
+        self.cpu_said = 0.0
 
     def fileno(self) -> int:
         """The connection's file descriptor, to wait on."""
@@ -281,12 +291,30 @@ class Worker:
 
     def recv(self) -> tuple[Any, ...]:
         """The next message; :class:`~kg.errors.KgLimitError` (memory) or
-        :class:`~kg.errors.KgError` when the process has ended instead."""
+        :class:`~kg.errors.KgError` when the process has ended instead.
+
+        ``("ready", pid, cpu)``, ``("emit", payload)``, ``("done", value, retire, cpu)`` or
+        ``("error", error, retire, cpu)``: ``retire`` when the worker has grown too large to be
+        used again, ``cpu`` its CPU time then.
+        """
         try:
             message: tuple[Any, ...] = self.conn.recv()
         except (EOFError, OSError):
             raise self.death() from None
+        if message[0] != "emit":
+            self.cpu_said = float(message[-1])
         return message
+
+    def cpu(self) -> float:
+        """The CPU time the worker has used since it last said something (the time of the job
+        it runs): what makes a query long, rather than the time it waited for a core."""
+        try:
+            with open(f"/proc/{self.pid}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+            used = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):  # not Linux: no way to tell
+            return float("inf")
+        return max(0.0, used - self.cpu_said)
 
     def death(self) -> KgError:
         """Why the process ended: out of memory (it was killed by the failed allocation, or

@@ -19,8 +19,9 @@ limit gets 503 (the server is overloaded).
 
 **Long queries.** A query still running after ``slow_after`` seconds gives its turn back: it
 goes on in a slot of its own (at most ``slow_slots`` at once, at most half of them for one
-client), at a lower CPU priority (niceness 10, from a quarter of ``slow_after`` on), and
-another worker serves the queue. When
+client), at a lower CPU priority (niceness 10, from a quarter of ``slow_after`` of CPU time
+on), and another worker serves the queue. Long is what burns CPU: a query that only waited
+for a core on a busy machine keeps its turn (up to four times ``slow_after``). When
 those slots are full, the query is stopped there with 503: a crowd of runaway queries can
 never hold every worker, and a cheap request always finds one within ``slow_after`` seconds.
 A client whose recent queries ran past ``slow_after`` on average takes no turn at all: its
@@ -96,7 +97,8 @@ class _Job:
         self.deadline = self.started + timeout
         self.slow = False
         self.turn = True  # holds one of the regular turns
-        self.retire = False  # the worker grew too large: not to be used again
+        self.retire = False  # the worker grew too large, or was lowered: not to be used again
+        self.check = self.started + 0.25  # when to see whether it runs long
 
 
 class Pool:
@@ -364,6 +366,7 @@ class Pool:
             self._leave(client)
             raise
         job = _Job(client, worker, self.timeout)
+        job.check = job.started + self.slow_after / 4
         if long:
             job.turn = False
             job.slow = True
@@ -415,12 +418,7 @@ class Pool:
         worker = job.worker
         while True:
             now = time.monotonic()
-            if job.slow:
-                until = job.deadline
-            elif not job.retire:  # a quarter of the way: its priority is lowered already
-                until = min(job.deadline, job.started + self.slow_after / 4)
-            else:
-                until = min(job.deadline, job.started + self.slow_after)
+            until = job.deadline if job.slow else min(job.deadline, job.check)
             if worker.poll(0) or await _readable(worker, until - now):
                 try:
                     message = worker.recv()
@@ -438,7 +436,7 @@ class Pool:
                     ) from None
                 if message[0] == "emit":
                     return "emit", message[1]
-                job.retire = job.retire or bool(message[-1])
+                job.retire = job.retire or bool(message[2])
                 if message[0] == "done":
                     return "done", message[1]
                 self._end(job, keep=True)
@@ -455,10 +453,8 @@ class Pool:
                     "for a higher limit",
                     headers={"Retry-After": "1"},
                 )
-            if not job.slow and not job.retire:
-                self._lower(job)
-            elif not job.slow:
-                self._go_slow(job)
+            if not job.slow:
+                self._check(job)
 
     def _go_slow(self, job: _Job) -> None:
         """The job is long: it gives its turn back and goes on in a slot for long queries, or
@@ -480,6 +476,19 @@ class Pool:
         job.turn = False
         self._give_turn()
         self._top_up()
+
+    def _check(self, job: _Job) -> None:
+        """A regular job still running at its check: lowered once it has used a quarter of
+        ``slow_after`` of CPU; long (:meth:`_go_slow`) once lowered and ``slow_after`` old, or
+        four times that old whatever its CPU (a query waiting for a core is not long, one that
+        burns it is)."""
+        assert job.worker is not None
+        age = time.monotonic() - job.started
+        if not job.retire and job.worker.cpu() >= self.slow_after / 4:
+            self._lower(job)
+        if (job.retire and age >= self.slow_after) or age >= 4 * self.slow_after:
+            self._go_slow(job)
+        job.check = time.monotonic() + self.slow_after / 4
 
     def _lower(self, job: _Job) -> None:
         """The job runs on at a lower priority: the cores go to the short queries first (and

@@ -92,7 +92,7 @@ def render_answer(answer: Answer, accept: str | None, label: str | None, max_row
         triples = sorted(results.graph, key=lambda t: (str(t[0]), str(t[1]), t[2].n3()))
         return Rendered(serialize_graph(triples, fmt), media_type(fmt), headers)
     key = result_format(accept, label)
-    text = render_results(results, key)
+    text = render_results(results, key, pretty=False)
     return Rendered(text.encode("utf-8"), RESULT_MEDIA[key], headers)
 
 
