@@ -11,7 +11,10 @@ runs, one after the other:
 - ``bomb``: ``SELECT * { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c LIMIT 1``, which wants the whole
   cross product in memory: what the client got, and the front process's memory sampled every
   50 ms throughout (it must stay under 1 GB), and whether the server still answers.
-- ``slow``: 5 clients keep a slow query in flight (paths of three triples, counted: longer
+- ``large``: twelve answers of 10,000 rows at once: the front's memory throughout, and the
+  server's after (workers that grew retire, so the memory goes back).
+- ``cheap`` and ``slow``: the same cheap load without, then with, slow queries. ``slow``: 5
+  clients keep a slow query in flight (paths of three triples, counted: longer
   than the time limit) while 20 clients send cheap requests (catalog queries, a one-resource
   SELECT for a different unit each time, a resource page) for ``--duration`` seconds: the
   cheap requests' latency and statuses (no 503 is expected among them).
@@ -326,10 +329,39 @@ def _ms(text: str) -> float:
     return float(match.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[match.group(2)]
 
 
+async def large(base: str, pid: int, count: int = 12) -> list[str]:
+    """``count`` answers of 10,000 rows each (the server's row limit), then the memory."""
+    import httpx
+
+    async with httpx.AsyncClient(base_url=base, timeout=120) as http:
+        before = memory(pid)
+        peak = 0
+        texts = [
+            f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o }} LIMIT 10000 OFFSET {n * 10000}"
+            for n in range(count)
+        ]
+        tasks = [
+            asyncio.create_task(send(http, text, f"10.3.0.{n}")) for n, text in enumerate(texts)
+        ]
+        while not all(t.done() for t in tasks):
+            peak = max(peak, rss(pid))
+            await asyncio.sleep(0.05)
+        results = [t.result() for t in tasks]
+        await asyncio.sleep(5)
+        after = memory(pid)
+    statuses = Counter(s for s, _, _ in results)
+    return [
+        f"large: {count} answers of 10,000 rows at once",
+        f"  statuses {dict(statuses)}; slowest {max(t for _, t, _ in results):.1f} s",
+        f"  front RSS {mb(before[0])} before, peak {mb(peak)}, {mb(after[0])} after; server PSS "
+        f"{mb(before[1])} in {before[2]} processes before, {mb(after[1])} in {after[2]} after",
+    ]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT / "dist" / "cchc.trig")
-    parser.add_argument("--cases", default="runaway-4,runaway-40,bomb,slow")
+    parser.add_argument("--cases", default="runaway-4,runaway-40,bomb,large,cheap,slow")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of 'slow' (60)")
     parser.add_argument("--serve-arg", action="append", default=[])
     args = parser.parse_args(argv)
@@ -353,6 +385,8 @@ def main(argv: list[str] | None = None) -> None:
                 lines = asyncio.run(runaway(base, process.pid, int(case.split("-")[1])))
             elif case == "bomb":
                 lines = asyncio.run(bomb(base, process.pid))
+            elif case == "large":
+                lines = asyncio.run(large(base, process.pid))
             elif case == "slow":
                 lines = asyncio.run(slow(base, args.duration, iris))
             elif case == "cheap":  # the same cheap load without slow queries: the baseline
