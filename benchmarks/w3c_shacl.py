@@ -1,6 +1,6 @@
 """Print how ``kg validate`` does on the W3C SHACL test suite: ``W3C SHACL: N of M passed``.
 
-Runs every test of ``../shared/suites/w3c-shacl`` through the command line, with the same
+Runs every test of ``tests/w3c-shacl`` through the command line, with the same
 harness as ``tests/test_w3c_shacl.py`` (which the tests and this script share, so the figure
 here is the figure CI checks), then lists each failure with what went wrong.
 

@@ -22,6 +22,7 @@ from rdflib.namespace import OWL
 from kg.graph import DERIVED_GRAPH, KnowledgeGraph
 from kg.importers.bodies import bodies_ntriples
 from kg.importers.reference import load_facts, load_provinces_2025
+from kg.importers.state import load_state
 from kg.importers.units import UnitRow, read_units, units_ntriples
 from kg.io import parse, quiet_rdflib, read_text
 from kg.project import Project
@@ -101,6 +102,10 @@ def _facts(path: Path, root: Path, tick: Tick) -> str | Graph:
     return load_facts(path, units=root / "data" / "units" / "units-2020.csv")
 
 
+def _state(path: Path, root: Path, tick: Tick) -> str | Graph:
+    return load_state(path)
+
+
 def _provinces_2025(path: Path, root: Path, tick: Tick) -> str | Graph:
     return load_provinces_2025(
         path,
@@ -130,6 +135,7 @@ def importers(*, national: bool = True) -> list[Importer]:
         Importer("bodies/2025", units_2025, _bodies("2025", levels, rows)),
         Importer("reference/facts", "data/reference/facts.csv", _facts),
         Importer("reference/provinces-2025", "data/reference/provinces-2025.csv", _provinces_2025),
+        Importer("state", "data/state", _state),
     ]
 
 

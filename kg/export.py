@@ -15,8 +15,8 @@ promise, so every format here has a small writer of its own:
 
 Turtle, N-Triples and RDF/XML merge every named graph into one default graph; TriG, N-Quads and
 JSON-LD keep the named graphs, so that provenance survives the export (docs/architecture.md).
-JSON-LD is compacted with the context shipped as ``kg/context.jsonld``, which is made
-from PREFIXES by :func:`jsonld_context` (a test keeps the file and the function in step).
+JSON-LD is compacted with the context shipped as ``kg/context.jsonld``, which is made from
+PREFIXES by :func:`jsonld_context` (a test keeps the file and the function in step).
 
 Speed: the writers never hold a term as an rdflib object. Every term is its N-Triples text
 (``<iri>``, ``_:id``, ``"text"@vi``) and every triple the line ``s p o``; on the Oxigraph store

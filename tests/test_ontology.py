@@ -266,6 +266,7 @@ def test_standard_terms_are_declared_without_being_redefined(ds: Dataset) -> Non
     )
     org, prov, sub = "http://www.w3.org/ns/org#", "http://www.w3.org/ns/prov#", str(RDFS.subClassOf)
     assert extra == [
+        ("http://xmlns.com/foaf/0.1/Person", sub, "https://schema.org/Person"),
         (f"{org}FormalOrganization", sub, f"{org}Organization"),
         (f"{org}OrganizationalUnit", sub, f"{org}Organization"),
         (f"{prov}Collection", sub, f"{prov}Entity"),

@@ -277,30 +277,39 @@ def test_sub_organisations_of_the_hanoi_peoples_committee(national: KnowledgeGra
             assert r["parent"] == UBND_HA_NOI
         else:
             assert depth[r["parent"]] == depth[r["sub"]] - 1
-    assert {r["kind"] for r in rows} == {CCHC.PeoplesCommittee}
+    # the UBNDs below it, and its Department of Home Affairs (data/state)
+    assert {r["kind"] for r in rows} == {CCHC.PeoplesCommittee, CCHC.ProvincialDepartment}
     labels = {str(r["subLabel"]) for r in rows if depth[r["sub"]] == 1}
-    assert "Ủy ban nhân dân huyện Ba Vì" in labels
+    assert {"Ủy ban nhân dân huyện Ba Vì", "Sở Nội vụ Hà Nội"} <= labels
     communes = national.sparql(
         "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { "
         "?c cchc:level <https://w3id.org/cchc/id/level/commune> ; "
         "schema:containedInPlace/schema:containedInPlace <https://w3id.org/cchc/id/unit/01> }"
     )
-    assert len([d for d in depth.values() if d == 2]) == int(next(iter(communes))[0])
+    ubnd_depth = [depth[r["sub"]] for r in rows if r["kind"] == CCHC.PeoplesCommittee]
+    assert len([d for d in ubnd_depth if d == 2]) == int(next(iter(communes))[0])
 
 
 # ---- 7. posts-on-date -------------------------------------------------------------------------
 
 
-def posts(kgraph: KnowledgeGraph, date: str) -> set[tuple[str, str, str, str]]:
+def posts(
+    kgraph: KnowledgeGraph, date: str, *, within: tuple[str, ...] = ()
+) -> set[tuple[str, str, str, str]]:
+    """The posts held on ``date`` (only those of the agencies ``within``, when given)."""
     return {
         (short(r["person"]), short(r["role"]), short(r["agency"]), str(r["evidence"]))
         for r in ask(kgraph, "posts-on-date", date=date)
+        if not within or short(r["agency"]) in within
     }
+
+
+ARTICLE_AGENCIES = ("agency/ubnd-thanh-pho-ha-noi", "agency/vu-cai-cach-hanh-chinh-bo-noi-vu")
 
 
 def test_posts_held_on_the_article_date(kgraph: KnowledgeGraph) -> None:
     ubnd = "agency/ubnd-thanh-pho-ha-noi"
-    assert posts(kgraph, "2020-10-22") == {
+    assert posts(kgraph, "2020-10-22", within=ARTICLE_AGENCIES) == {
         ("person/chu-ngoc-anh", "role/chu-tich", ubnd, "interval"),
         ("person/nguyen-van-suu", "role/pho-chu-tich", ubnd, "attested"),
         ("person/nguyen-van-suu", "role/pho-chu-tich", ubnd, "interval"),
@@ -321,11 +330,22 @@ def test_posts_held_on_the_article_date(kgraph: KnowledgeGraph) -> None:
 
 def test_a_beginning_given_as_a_year_counts_from_its_first_day(kgraph: KnowledgeGraph) -> None:
     suu = ("person/nguyen-van-suu", "role/pho-chu-tich", "agency/ubnd-thanh-pho-ha-noi", "interval")
-    assert posts(kgraph, "2011-01-01") == {suu}
-    assert posts(kgraph, "2010-12-31") == set()
+    hanoi = ("agency/ubnd-thanh-pho-ha-noi",)
+    assert posts(kgraph, "2011-01-01", within=hanoi) == {suu}
+    assert posts(kgraph, "2010-12-31", within=hanoi) == set()
     # The day before the new assignment (12 Aug 2020) and the chairman's election (25 Sep).
-    assert posts(kgraph, "2020-08-11") == {suu}
-    assert len(posts(kgraph, "2020-08-12")) == 2
+    assert posts(kgraph, "2020-08-11", within=hanoi) == {suu}
+    assert len(posts(kgraph, "2020-08-12", within=hanoi)) == 2
+
+
+def test_a_beginning_or_end_given_as_a_month_covers_the_month(kgraph: KnowledgeGraph) -> None:
+    """Phạm Thị Thanh Trà: Thứ trưởng from October 2020 to April 2021 (data/state)."""
+    tra = ("person/pham-thi-thanh-tra", "role/thu-truong", "agency/bo-noi-vu", "interval")
+    home = ("agency/bo-noi-vu",)
+    assert tra not in posts(kgraph, "2020-09-30", within=home)
+    assert tra in posts(kgraph, "2020-10-01", within=home)
+    assert tra in posts(kgraph, "2021-04-30", within=home)
+    assert tra not in posts(kgraph, "2021-05-01", within=home)
 
 
 # ---- 8. event-participants --------------------------------------------------------------------
@@ -413,15 +433,19 @@ def test_documents_by_issuer(kgraph: KnowledgeGraph) -> None:
     assert {
         ("agency/chinh-phu", "30c/NQ-CP", "2011"),
         ("agency/chinh-phu", "76/NQ-CP", "2021"),
+        ("agency/chinh-phu", "76/NQ-CP", "2013"),
         ("agency/ubnd-thanh-pho-ha-noi", "4594/UBND-SNV", "2020"),
         ("agency/quoc-hoi", "202/2025/QH15", "2025"),
+        ("agency/quoc-hoi", "176/2025/QH15", "2025"),
         ("agency/thu-tuong-chinh-phu", "1223/QD-TTg", ""),
-    } == got
+        ("agency/ban-chap-hanh-trung-uong-dang", "18-NQ/TW", "2017"),
+    } <= got
     doc = next(r for r in rows if str(r["number"]) == "4594/UBND-SNV")
     assert short(doc["signedBy"]) == "person/nguyen-van-suu"
-    resolution = next(r for r in rows if str(r["number"]) == "30c/NQ-CP")
-    assert str(resolution["title"]).startswith("Chương trình tổng thể cải cách hành chính")
-    assert str(resolution["documentTypeLabel"]) == "Nghị quyết"
+    resolution = [r for r in rows if str(r["number"]) == "30c/NQ-CP"]
+    titles = {str(r["title"]) for r in resolution}
+    assert any(t.startswith("Chương trình tổng thể cải cách hành chính") for t in titles)
+    assert {str(r["documentTypeLabel"]) for r in resolution} == {"Nghị quyết"}
     issuers = [str(r["issuerLabel"]) for r in rows]
     assert issuers == sorted(issuers)
 
