@@ -39,6 +39,7 @@ from kg.serve.limits import inline_scripts
 from kg.serve.pool import Pool
 from kg.stores.base import QueryDataset
 
+# the jobs a pool runs in tests live in a module of their own, which a fresh worker imports fast
 sys.path.insert(0, str(Path(__file__).parent))
 from serve_jobs import nap
 
