@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import socket
 import threading
 from collections.abc import AsyncIterator, Mapping
@@ -359,6 +360,7 @@ def listen(config: ServeConfig) -> socket.socket:
             f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}; "
             "choose another --port or --host"
         ) from None
+    sock.listen(2048)  # connections queue from now on: the log may say it listens
     sock.set_inheritable(True)
     return sock
 
@@ -367,7 +369,6 @@ def serve(app: Any, config: ServeConfig, sock: socket.socket | None = None) -> N
     """Run the app with uvicorn on ``sock`` (:func:`listen`'s) until interrupted: the workers
     are started first, and the log says where the server listens (and warns when that is
     beyond this machine)."""
-    import uvicorn
 
     sock = sock if sock is not None else listen(config)
     if not log.handlers:
@@ -381,6 +382,29 @@ def serve(app: Any, config: ServeConfig, sock: socket.socket | None = None) -> N
     if warning is not None:
         log.warning(warning)
     state: ServerState = app.state.kg_state
+    # SIGTERM ends the server through the finally below (the workers stopped, the copy of the
+    # graph removed), not on the spot: before uvicorn runs, by SystemExit; once its event loop
+    # runs (an exception raised there would be lost), by asking it to stop
+    running: list[Any] = []
+
+    def terminated(signum: int, frame: object) -> None:
+        if not running:
+            raise SystemExit(128 + signum)
+        running[0].should_exit = True
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        _run(app, config, sock, state, running)
+    finally:
+        state.pool.close()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(
+    app: Any, config: ServeConfig, sock: socket.socket, state: ServerState, running: list[Any]
+) -> None:
+    import uvicorn
+
     state.pool.prepare()
     host, port = sock.getsockname()[:2]
     url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
@@ -395,10 +419,8 @@ def serve(app: Any, config: ServeConfig, sock: socket.socket | None = None) -> N
     server = uvicorn.Server(
         uvicorn.Config(app, log_level="info", server_header=False, access_log=config.access_log)
     )
-    try:
-        server.run(sockets=[sock])
-    finally:
-        state.pool.close()
+    running.append(server)
+    server.run(sockets=[sock])
 
 
 def exposure(host: str) -> str | None:
