@@ -65,8 +65,28 @@ def validate(
         what the compiled engine cannot do.
     :warns KgFallbackWarning: ``engine="auto"`` validated with pySHACL, and why.
     :raises KgParseError: a file does not parse.
+    :raises KgDataError: a file holds a literal that is not a valid value of its datatype and
+        no shape reports it (with ``sh:datatype``): the file is refused, as every other use of
+        it would refuse it, rather than said to conform.
     :raises KgUsageError: an unknown engine.
     """
+    refused: list[tuple[KgDataError, set[Literal]]] = []
+    report = _validate(data, shapes, ontology=ontology, engine=engine, refused=refused)
+    reported = {r.value for r in report.results}
+    for error, literals in refused:
+        if literals - reported:
+            raise error
+    return report
+
+
+def _validate(
+    data: KnowledgeGraph | Graph | Iterable[str | Path],
+    shapes: Graph | str | Path | None,
+    *,
+    ontology: Graph | None,
+    engine: str,
+    refused: list[tuple[KgDataError, set[Literal]]],
+) -> Report:
     if engine not in ENGINES:
         raise KgUsageError(f"unknown validation engine {engine!r}; use {', '.join(ENGINES)}")
     if isinstance(shapes, (str, Path)):
@@ -79,7 +99,7 @@ def validate(
             report, fallback = _compiled(lambda: _validate_built(data, shapes), engine)
             if report is not None:
                 return report
-    data_graph, shapes_graph = _data_and_shapes(data, shapes)
+    data_graph, shapes_graph = _data_and_shapes(data, shapes, refused)
     if ontology is not None:
         data_graph += ontology
     shapes_graph = _copy(shapes_graph)  # the engines may add triples to the graph they get
@@ -282,7 +302,9 @@ def _first_line(exc: Exception) -> str:
 
 
 def _data_and_shapes(
-    data: KnowledgeGraph | Graph | Iterable[str | Path], shapes: Graph | None
+    data: KnowledgeGraph | Graph | Iterable[str | Path],
+    shapes: Graph | None,
+    refused: list[tuple[KgDataError, set[Literal]]] | None = None,
 ) -> tuple[Graph, Graph]:
     if isinstance(data, KnowledgeGraph):
         return data.data_graph(), shapes if shapes is not None else _own_shapes(data)
@@ -293,23 +315,35 @@ def _data_and_shapes(
         return merged, shapes if shapes is not None else project_shapes()
     if isinstance(data, Graph):
         return data, shapes if shapes is not None else project_shapes()
-    return _read_data(data), shapes if shapes is not None else project_shapes()
+    return _read_data(data, refused), shapes if shapes is not None else project_shapes()
 
 
-def _read_data(paths: Iterable[str | Path]) -> Graph:
+def _read_data(
+    paths: Iterable[str | Path], refused: list[tuple[KgDataError, set[Literal]]] | None = None
+) -> Graph:
     """The RDF files a user brings (data or shapes), merged into one graph.
 
     A literal that is not a valid value of its datatype (``"c"^^xsd:byte``) is kept, not refused
     as :func:`kg.io.parse` does: finding such values is what ``sh:datatype`` is for, so
-    validation reports them as results. Syntax errors still raise :class:`KgParseError`.
+    validation reports them as results. Syntax errors still raise :class:`KgParseError`. Each
+    refusal is added to ``refused`` with the literals it was for (the caller refuses the file
+    after all when no shape reports them).
     """
     merged = Graph()
     for path in paths:
         try:
             with _quiet_literals():  # rdflib warns of "none"^^xsd:boolean before we refuse it
                 parsed = parse(path)
-        except KgDataError:
+        except KgDataError as error:
             parsed = _parse_keeping_ill_typed(path)
+            if refused is not None:
+                terms = (
+                    (q[2] for q in parsed.quads((None, None, None, None)))
+                    if isinstance(parsed, Dataset)
+                    else parsed.objects()
+                )
+                ill = {o for o in terms if isinstance(o, Literal) and o.ill_typed}
+                refused.append((error, ill))
         if isinstance(parsed, Dataset):  # TriG, N-Quads: every named graph, not only the default
             for s, p, o, _g in parsed.quads((None, None, None, None)):
                 merged.add((s, p, o))

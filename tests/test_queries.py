@@ -766,9 +766,6 @@ def test_cli_formats(kgq: Any) -> None:
     assert md.startswith("| rank | area |") and "Quảng Ninh" in md
 
 
-# kg/cli.py reads standard input with click.get_text_stream, deprecated in Click 8.2; pytest
-# turns the warning into an error, which is not what a user of `kg query -` sees.
-@pytest.mark.filterwarnings("ignore:'get_text_stream' is deprecated:DeprecationWarning")
 def test_cli_runs_a_file_stdin_and_sparql(kgq: Any, tmp_path: Path) -> None:
     by_path = kgq(str(ROOT / "queries/top-provinces.rq"), "-p", "n=2", "--format", "csv")
     assert by_path.exit_code == 0 and len(by_path.output.splitlines()) == 3
