@@ -173,7 +173,7 @@ def test_bodies_sit_in_the_hierarchy_with_vietnamese_names(kgraph: KnowledgeGrap
         "SELECT ?l { <agency/ubnd/001> rdfs:label|skos:altLabel ?l }",
     )
     assert sorted(label for (label,) in labels) == [
-        "People's Committee of Quận Ba Đình",
+        "Ba Đình District People's Committee",
         "UBND quận Ba Đình",
         "Ủy ban nhân dân quận Ba Đình",
     ]
@@ -271,7 +271,9 @@ def test_province_changes(kgraph: KnowledgeGraph) -> None:
     ]
     assert {r["resolution"] for r in formed} == {str(resource("document", "202-2025-qh15"))}
     became = kg.query(kgraph, "province-changes", area="id:unit/02").to_python()
-    assert {(r["newUnit"], r["newName"]) for r in became} == {(UNIT + "2025/08", "Tuyên Quang")}
+    assert {(r["newUnit"], r["newName"]) for r in became} == {
+        (UNIT + "2025/08", "Tỉnh Tuyên Quang")  # named with its kind, as the 2020 provinces
+    }
     assert {r["oldCode"] for r in became} == {"02", "08"}  # merged with Tuyên Quang
     ha_noi = kg.query(kgraph, "province-changes", area="id:unit/01").to_python()
     assert [(r["newUnit"], r["oldUnit"]) for r in ha_noi] == [(UNIT + "2025/01", UNIT + "01")]

@@ -30,7 +30,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import ORG, PROV, RDF, RDFS, SKOS
 
-from kg.importers.units import ERAS, LEVELS, UnitRow, read_units
+from kg.importers.units import ERAS, KIND_WORDS, LEVELS, UnitRow, english_name, read_units
 from kg.namespaces import CCHC, PREFIXES, resource
 from kg.ntriples import iri as nt_iri
 from kg.ntriples import literal as nt_literal
@@ -42,6 +42,7 @@ __all__ = [
     "bodies_ntriples",
     "body_iri",
     "body_label",
+    "body_label_en",
     "load_bodies",
 ]
 
@@ -57,21 +58,6 @@ KNOWN_BODIES: dict[tuple[str, str, str], URIRef] = {
     (era, "01", key): resource("agency", f"{key}-thanh-pho-ha-noi")
     for era in ("2020", "2025")
     for key in ("ubnd", "hdnd")
-}
-
-#: The word each kind of unit is called by, as it stands inside a body's name ("Ủy ban nhân dân
-#: tỉnh Cao Bằng"); the 2025 provinces are listed without it ("Cao Bằng").
-_KIND_WORDS: dict[str, str] = {
-    "tinh": "tỉnh",
-    "thanh-pho-truc-thuoc-trung-uong": "thành phố",
-    "quan": "quận",
-    "huyen": "huyện",
-    "thi-xa": "thị xã",
-    "thanh-pho-thuoc-tinh": "thành phố",
-    "xa": "xã",
-    "phuong": "phường",
-    "thi-tran": "thị trấn",
-    "dac-khu": "đặc khu",
 }
 
 
@@ -106,9 +92,20 @@ def body_label(body: str, name: str, kind: str) -> str:
     >>> body_label("UBND", "Cao Bằng", "tinh")
     'UBND tỉnh Cao Bằng'
     """
-    word = _KIND_WORDS[kind]
+    word = KIND_WORDS[kind][0]
     rest = name[len(word) + 1 :] if name.lower().startswith(word + " ") else name
     return f"{body} {word} {rest}"
+
+
+def body_label_en(body: str, name: str, kind: str) -> str:
+    """A body's English name: the unit's English name, then the body.
+
+    >>> body_label_en("People's Committee", "Thành phố Hạ Long", "thanh-pho-thuoc-tinh")
+    "Hạ Long City People's Committee"
+    >>> body_label_en("People's Council", "Cao Bằng", "tinh")
+    "Cao Bằng Province People's Council"
+    """
+    return f"{english_name(name, kind)} {body}"
 
 
 def load_bodies(
@@ -233,7 +230,7 @@ def bodies_ntriples(
                 continue  # labels from the article; no valid time known (module docstring)
             label_vi = nt_literal(body_label(vi, row.name, row.kind), lang="vi")
             alt_vi = nt_literal(body_label(abbr, row.name, row.kind), lang="vi")
-            label_en = nt_literal(f"{en} of {row.name}", lang="en")
+            label_en = nt_literal(body_label_en(en, row.name, row.kind), lang="en")
             write(
                 f"{body}{_LABEL} {label_vi} .\n{body}{_ALT_LABEL} {alt_vi} .\n"
                 f"{body}{_LABEL} {label_en} .\n{body}{tail[0]}{body}{tail[1]}"

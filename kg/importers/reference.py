@@ -41,7 +41,7 @@ from kg.importers.tables import (
     read_rows,
     text_literal,
 )
-from kg.importers.units import UnitRow, name_key, province_names, unit_iri
+from kg.importers.units import UnitRow, english_name, name_key, province_names, unit_iri
 from kg.namespaces import CCHC, QB, SDMX_DIMENSION, expand, fold, resource
 
 __all__ = ["detect_language", "load_facts", "load_provinces_2025"]
@@ -216,7 +216,7 @@ class _FactsLoader:
         unit = self.provinces.get(name_key(subject))
         if unit is None:
             raise row.error(f"the province {subject!r} is not in the 2020 units list.")
-        return unit.code, unit_iri(unit.code, "2020"), unit.name
+        return unit.code, unit_iri(unit.code, "2020"), english_name(unit.name, unit.kind)
 
     def _index_row(self, row: Row, source: URIRef) -> None:
         indicator = self.indicators[row["indicator"].lower()]
