@@ -300,10 +300,10 @@ def build(
 ) -> None:
     """Assemble the graph, run the derivation rules, validate it and write it.
 
-    The whole country by default: every province, district and commune of the 2020 list and of
-    1 July 2025, with its UBND and HĐND (--provinces-only for a quick build). Nothing is
-    written when the graph has SHACL violations: the report is printed instead and the exit
-    status is 1.
+    The whole country by default: every province, district and commune of the lists of
+    2020-2025 and of 1 July 2025, with its UBND and HĐND (--provinces-only for a quick
+    build). Nothing is written when the graph has SHACL violations: the report is printed
+    instead and the exit status is 1.
 
     With --store oxigraph --path DIR the graph is also kept as an on-disk store, which
     kg query, validate, export and stats --path DIR then read without building again.
