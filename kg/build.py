@@ -60,14 +60,14 @@ Tick = Callable[[int, int], None]
 class Importer:
     """A step that turns a non-RDF source file into the triples of one named graph.
 
-    ``load(path, root, tick)`` returns the triples: N-Triples text (the national lists, which
+    ``load(path, project, tick)`` returns the triples: N-Triples text (the national lists, which
     a store with its own parser reads at once, see :mod:`kg.ntriples`) or an rdflib graph;
     it may call ``tick(done, total)`` as it goes.
     """
 
     graph: str
     path: str
-    load: Callable[[Path, Path, Tick], str | Graph]
+    load: Callable[[Path, Project, Tick], str | Graph]
 
 
 #: Reads a units list (:func:`kg.importers.units.read_units`), once per build.
@@ -76,8 +76,8 @@ Rows = Callable[[Path], Sequence[UnitRow]]
 
 def _units(
     era: str, levels: set[str] | None, rows: Rows
-) -> Callable[[Path, Path, Tick], str | Graph]:
-    def load(path: Path, root: Path, tick: Tick) -> str | Graph:
+) -> Callable[[Path, Project, Tick], str | Graph]:
+    def load(path: Path, project: Project, tick: Tick) -> str | Graph:
         return units_ntriples(path, era=era, levels=levels, tick=tick, rows=rows(path))
 
     return load
@@ -85,8 +85,8 @@ def _units(
 
 def _bodies(
     era: str, levels: set[str] | None, rows: Rows
-) -> Callable[[Path, Path, Tick], str | Graph]:
-    def load(path: Path, root: Path, tick: Tick) -> str | Graph:
+) -> Callable[[Path, Project, Tick], str | Graph]:
+    def load(path: Path, project: Project, tick: Tick) -> str | Graph:
         return bodies_ntriples(path, era=era, levels=levels, tick=tick, rows=rows(path))
 
     return load
@@ -94,8 +94,8 @@ def _bodies(
 
 def _history_units(
     levels: set[str] | None, history: Callable[[Path], History]
-) -> Callable[[Path, Path, Tick], str | Graph]:
-    def load(path: Path, root: Path, tick: Tick) -> str | Graph:
+) -> Callable[[Path, Project, Tick], str | Graph]:
+    def load(path: Path, project: Project, tick: Tick) -> str | Graph:
         return history_ntriples(history(path), levels=levels, tick=tick)
 
     return load
@@ -103,8 +103,8 @@ def _history_units(
 
 def _history_bodies(
     levels: set[str] | None, history: Callable[[Path], History]
-) -> Callable[[Path, Path, Tick], str | Graph]:
-    def load(path: Path, root: Path, tick: Tick) -> str | Graph:
+) -> Callable[[Path, Project, Tick], str | Graph]:
+    def load(path: Path, project: Project, tick: Tick) -> str | Graph:
         return history_bodies_ntriples(history(path), levels=levels, tick=tick)
 
     return load
@@ -135,32 +135,32 @@ def _read_units_once() -> Rows:
     return rows
 
 
-def _facts(path: Path, root: Path, tick: Tick) -> str | Graph:
-    return load_facts(path, units=root / "data" / "units" / "units-2020.csv")
+def _facts(path: Path, project: Project, tick: Tick) -> str | Graph:
+    return load_facts(path, units=project.data_file("units/units-2020.csv"))
 
 
-def _state(path: Path, root: Path, tick: Tick) -> str | Graph:
+def _state(path: Path, project: Project, tick: Tick) -> str | Graph:
     return load_state(path)
 
 
-def _datasets(path: Path, root: Path, tick: Tick) -> str | Graph:
+def _datasets(path: Path, project: Project, tick: Tick) -> str | Graph:
     return load_datasets(path)
 
 
-def _observations(path: Path, root: Path, tick: Tick) -> str | Graph:
-    return observations_ntriples(path, Project.at(root).data_file("units"))
+def _observations(path: Path, project: Project, tick: Tick) -> str | Graph:
+    return observations_ntriples(path, project.data_file("units"))
 
 
 def _provinces_2025(
     history: Callable[[Path], History],
-) -> Callable[[Path, Path, Tick], str | Graph]:
-    def load(path: Path, root: Path, tick: Tick) -> str | Graph:
-        lists = root / "data" / "units" / "lists.csv"
+) -> Callable[[Path, Project, Tick], str | Graph]:
+    def load(path: Path, project: Project, tick: Tick) -> str | Graph:
+        lists = project.data_file("units/lists.csv")
         if not lists.exists():
             return load_provinces_2025(
                 path,
-                units_2020=root / "data" / "units" / "units-2020.csv",
-                units_2025=root / "data" / "units" / "units-2025.csv",
+                units_2020=project.data_file("units/units-2020.csv"),
+                units_2025=project.data_file("units/units-2025.csv"),
             )
         # the provinces of 30 June 2025: those of the last list of three tiers
         known = history(lists)
@@ -168,7 +168,7 @@ def _provinces_2025(
         return load_provinces_2025(
             path,
             units_2020=known.lists[last].path,
-            units_2025=root / "data" / "units" / "units-2025.csv",
+            units_2025=project.data_file("units/units-2025.csv"),
             old_unit=lambda code: resource("unit", known.unit_key(last, "province", code)),
         )
 
@@ -180,16 +180,18 @@ def _provinces_2025(
 GENERATED_GRAPHS = ("units/2020", "bodies/2020", "units/2025", "bodies/2025")
 
 
-def importers(root: Path | None = None, *, national: bool = True) -> list[Importer]:
+def importers(root: Path | Project | None = None, *, national: bool = True) -> list[Importer]:
     """The CSV importers of the build, in order.
 
-    :param root: the project folder: each table of index values in its ``data/indices/`` (a CSV
-        file with the header of :data:`kg.importers.observations.OBSERVATION_COLUMNS`) gets an
-        importer of its own, into the named graph ``indices/{file name}``.
+    :param root: the project (or its folder): each table of index values in its
+        ``data/indices/`` (a CSV file with the header of
+        :data:`kg.importers.observations.OBSERVATION_COLUMNS`) gets an importer of its own,
+        into the named graph ``indices/{file name}``.
     :param national: load every district and commune (and their UBND and HĐND) too, and the
         publishers' full tables of index values (``data/indices/panels/``); with False only the
         provinces and their bodies and the index values of pages, for a quick build.
     """
+    project = root if isinstance(root, Project) else Project.at(root)
     levels = None if national else {"province"}
     lists, units_2025 = "data/units/lists.csv", "data/units/units-2025.csv"
     provinces_2025 = "data/reference/provinces-2025.csv"
@@ -206,7 +208,7 @@ def importers(root: Path | None = None, *, national: bool = True) -> list[Import
         Importer("indices/datasets", "data/indices/datasets.csv", _datasets),
         *[
             Importer(f"indices/{path.stem}", f"data/indices/{path.name}", _observations)
-            for path in sorted(Project.at(root).data_file("indices").glob("*.csv"))
+            for path in project.files("data/indices", "*.csv")
             if is_observation_table(path)
         ],
         # the publishers' full tables (tens of thousands of values): the national build only
@@ -214,7 +216,7 @@ def importers(root: Path | None = None, *, national: bool = True) -> list[Import
             Importer(
                 f"indices/panels/{path.stem}", f"data/indices/panels/{path.name}", _observations
             )
-            for path in sorted(Project.at(root).data_file("indices/panels").glob("*.csv"))
+            for path in project.files("data/indices/panels", "*.csv")
             if national and is_observation_table(path)
         ],
     ]
@@ -252,6 +254,9 @@ def _add_turtle(kg: KnowledgeGraph, name: str, path: Path) -> None:
     text = read_text(path)
     iri = kg.resolve_name(name)
     base_iri = path.resolve().as_uri()
+    if kg.graph_size(iri):  # a second file of one graph (the shapes): added, never replaced
+        kg.add(name, parse(path, text=text))
+        return
     if kg.store.load_rdf(text.encode("utf-8"), "turtle", graph=iri, base_iri=base_iri):
         if "^^" not in text:
             return
@@ -307,18 +312,17 @@ def build(
     :raises KgFileError: a folder or file of the build is missing.
     """
     project = Project.at(root)
-    base = project.root
     say = reporter(progress)
     kg = KnowledgeGraph(store=store)
     for name, path in project.turtle_files():
-        say(f"parse {path.relative_to(base)}")
+        say(f"parse {_shown(project, path)}")
         _add_turtle(kg, name, path)
     # Oxigraph parses the importers' text without holding the GIL: each list is loaded in a
     # thread of its own while the next one is written (the two take about as long).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-build-load") as loader:
         loads: list[Future[None]] = []
-        for step in importers(base, national=national):
-            path = base / step.path
+        for step in importers(project, national=national):
+            path = project.file(step.path)
             if not path.exists():
                 continue
             message = f"import {step.path} → {step.graph}"
@@ -327,7 +331,7 @@ def build(
             def tick(done: int, total: int, message: str = message) -> None:
                 say(message, done, total)
 
-            triples = step.load(path, base, tick)
+            triples = step.load(path, project, tick)
             add = kg.add_ntriples if isinstance(triples, str) else kg.add
             loads.append(loader.submit(add, step.graph, triples))  # type: ignore[arg-type]
         for load in loads:
@@ -336,6 +340,14 @@ def build(
     say("derive")
     derive(kg, project.rule_files())
     return kg
+
+
+def _shown(project: Project, path: Path) -> str:
+    """A file of the build as the progress lines name it: by its path in its folder."""
+    for layer in reversed(project.layers):
+        if path.is_relative_to(layer):
+            return path.relative_to(layer).as_posix()
+    return str(path)
 
 
 def _stamp_version(kg: KnowledgeGraph) -> None:

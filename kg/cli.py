@@ -53,7 +53,8 @@ def _root_option(f: Any) -> Any:
         "--root",
         type=click.Path(file_okay=False, path_type=Path),
         default=None,
-        help="Project folder with ontology/ and data/ (default: this checkout).",
+        help="Project folder with ontology/, data/ and queries/ (default: $CCHC_KG_ROOT, else "
+        "cchc-kg's own); one that kg init made is read on top of ours.",
     )(f)
 
 
@@ -77,125 +78,141 @@ def _lang_option(f: Any) -> Any:
     )(f)
 
 
+def _national_option(f: Any) -> Any:
+    return click.option(
+        "--national/--provinces-only",
+        default=True,
+        help="The whole country (the default), or the provinces only: a quick build without "
+        "districts, communes and their bodies.",
+    )(f)
+
+
+def _timeout_option(default: float | None, what: str) -> Any:
+    return click.option(
+        "--timeout",
+        type=float,
+        default=default,
+        show_default=default is not None,
+        metavar="SECONDS",
+        help=what,
+    )
+
+
+#: --timeout where it bounds only the wait for an endpoint's answers.
+_ENDPOINT_TIMEOUT = "With --endpoint: how long to wait for each answer (default 60)."
+
+
+def _data_option(f: Any) -> Any:
+    return click.option(
+        "--data",
+        "data",
+        multiple=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Read this RDF file (e.g. dist/cchc.trig) instead of the project's build; "
+        "repeatable. A large one is kept in the cache, read once.",
+    )(f)
+
+
+def _notice(text: str) -> None:
+    click.echo(f"Note: {text}", err=True)
+
+
 class _Backend:
-    """Where a command's graph lives: built fresh (in memory or Oxigraph), an on-disk store
-    (``--path``), or a remote endpoint (``--endpoint``). Made by :func:`_store_options`."""
+    """Where a command's graph comes from: an endpoint (``--endpoint``), an on-disk store
+    (``--path``), RDF files (``--data``), or the project's build (from the cache while it is
+    current, in memory with ``--store memory``). Made by :func:`_graph_options`."""
 
     def __init__(
         self,
         kind: str | None,
         path: Path | None,
         endpoint: str | None,
-        update_endpoint: str | None,
-        graph_store: str | None,
         timeout: float | None,
+        data: tuple[Path, ...] = (),
+        national: bool = True,
     ) -> None:
         self.kind = kind
         self.path = path
         self.endpoint = endpoint
-        self.update_endpoint = update_endpoint
-        self.graph_store = graph_store
         self.timeout = timeout
-        if endpoint is None and (update_endpoint or graph_store):
-            raise click.UsageError("--update-endpoint and --graph-store go with --endpoint")
+        self.data = data
+        self.national = national
         if endpoint is not None and (path is not None or kind is not None):
             raise click.UsageError("--endpoint is a store of its own: no --store or --path")
         if path is not None and kind == "memory":
             raise click.UsageError("--path is an on-disk Oxigraph store: use --store oxigraph")
-
-    def remote(self) -> Any:
-        """The remote endpoint as a store."""
-        from kg.stores.remote import RemoteStore
-
-        assert self.endpoint is not None
-        return RemoteStore(
-            self.endpoint,
-            update_endpoint=self.update_endpoint,
-            graph_store=self.graph_store,
-            timeout=self.timeout,
-        )
-
-    def check(self, data: tuple[Path, ...]) -> None:
-        """Refuse options that do not go together, before any work."""
-        if data and (self.endpoint is not None or self.path is not None):
+        if data and (endpoint is not None or path is not None):
             raise click.UsageError("--data reads files: not with --endpoint or --path")
 
-    def graph(self, root: Path | None, data: tuple[Path, ...] = (), **build_args: Any) -> Any:
-        """The graph to read: the endpoint's, the on-disk store's, the files', or a build."""
-        from kg.build import build as build_graph
-        from kg.graph import KnowledgeGraph
+    def graph(self, root: Path | None, *, cache: bool = True) -> Any:
+        """The graph to read (:func:`kg.cache.open_graph`)."""
+        from kg.cache import open_graph
 
-        self.check(data)
-        if self.endpoint is not None or self.path is not None:
-            if self.endpoint is not None:
-                return KnowledgeGraph(store=self.remote())
-            return KnowledgeGraph.open("oxigraph", path=self.path)
-        if data:
-            return KnowledgeGraph.from_files(data, store=self.kind)
-        return build_graph(root, store=self.kind, **build_args)
-
-
-def _store_options(f: Any) -> Any:
-    """--store, --path, --endpoint, --update-endpoint, --graph-store, --timeout → ``backend``."""
-
-    @functools.wraps(f)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        kwargs["backend"] = _Backend(
-            kwargs.pop("store_kind"),
-            kwargs.pop("store_path"),
-            kwargs.pop("endpoint"),
-            kwargs.pop("update_endpoint"),
-            kwargs.pop("graph_store"),
-            kwargs.pop("timeout"),
+        return open_graph(
+            root,
+            data=self.data,
+            path=self.path,
+            endpoint=self.endpoint,
+            timeout=self.timeout,
+            store=self.kind,
+            national=self.national,
+            cache=cache,
+            notice=_notice,
         )
-        return f(*args, **kwargs)
 
-    options = [
-        click.option(
-            "--store",
-            "store_kind",
-            type=click.Choice(["memory", "oxigraph"]),
-            default=None,
-            help="The engine: oxigraph (default) or memory (rdflib's, the reference).",
-        ),
-        click.option(
-            "--path",
-            "store_path",
-            type=click.Path(path_type=Path),
-            default=None,
-            help="An on-disk Oxigraph store (a folder), as kg build --path writes it.",
-        ),
-        click.option(
-            "--endpoint",
-            default=None,
-            metavar="URL",
-            help="A SPARQL 1.1 query endpoint to use instead of a local store. Credentials: "
-            "$CCHC_KG_ENDPOINT_USER and $CCHC_KG_ENDPOINT_PASSWORD.",
-        ),
-        click.option(
-            "--update-endpoint",
-            default=None,
-            metavar="URL",
-            help="The SPARQL Update endpoint, where it is not the query endpoint.",
-        ),
-        click.option(
-            "--graph-store",
-            default=None,
-            metavar="URL",
-            help="The Graph Store Protocol URL (e.g. http://host:7878/store), if there is one.",
-        ),
-        click.option(
-            "--timeout",
-            type=float,
-            default=None,
-            metavar="SECONDS",
-            help="Each query's time limit, and how long to wait for an endpoint's answer "
-            "(default 60; kg serve: 10).",
-        ),
-    ]
-    for option in reversed(options):
-        wrapper = option(wrapper)
-    return wrapper
+
+def _graph_options(
+    *, timeout: float | None = None, timeout_help: str = _ENDPOINT_TIMEOUT, data: bool = True
+) -> Any:
+    """--data, --store, --path, --endpoint, --timeout, --national/--provinces-only →
+    ``backend``: the same words for the same thing on every verb that reads the graph."""
+
+    def decorate(f: Any) -> Any:
+        @functools.wraps(f)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            kwargs["backend"] = _Backend(
+                kwargs.pop("store_kind"),
+                kwargs.pop("store_path"),
+                kwargs.pop("endpoint"),
+                kwargs.pop("timeout"),
+                tuple(kwargs.pop("data")) if data else (),
+                kwargs.pop("national"),
+            )
+            return f(*args, **kwargs)
+
+        options = [
+            click.option(
+                "--store",
+                "store_kind",
+                type=click.Choice(["memory", "oxigraph"]),
+                default=None,
+                help="The engine: oxigraph (the default; the build is kept in the cache) or "
+                "memory (rdflib's, the reference; built each time).",
+            ),
+            click.option(
+                "--path",
+                "store_path",
+                type=click.Path(path_type=Path),
+                default=None,
+                help="Read an on-disk Oxigraph store (a folder), as kg build --path writes it.",
+            ),
+            click.option(
+                "--endpoint",
+                default=None,
+                metavar="URL",
+                help="Read a SPARQL 1.1 endpoint instead of a local store. Credentials: "
+                "$CCHC_KG_ENDPOINT_USER and $CCHC_KG_ENDPOINT_PASSWORD.",
+            ),
+            _timeout_option(timeout, timeout_help),
+            _national_option,
+        ]
+        if data:
+            options.insert(0, _data_option)
+        for option in reversed(options):
+            wrapper = option(wrapper)
+        return wrapper
+
+    return decorate
 
 
 @click.group(cls=_KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -282,21 +299,35 @@ def _progress(quiet: bool) -> _ProgressBar | None:
 )
 @_root_option
 @click.option("--no-validate", is_flag=True, help="Skip SHACL validation.")
-@click.option(
-    "--provinces-only",
-    is_flag=True,
-    help="Leave out the districts, communes and their bodies: a quick build.",
-)
+@_national_option
+@_lang_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-@_store_options
+@click.option(
+    "--store",
+    "store_kind",
+    type=click.Choice(["memory", "oxigraph"]),
+    default=None,
+    help="The engine: oxigraph (the default; the graph is kept in the cache) or memory "
+    "(rdflib's, the reference; kept nowhere).",
+)
+@click.option(
+    "--path",
+    "store_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Build an on-disk Oxigraph store in this folder (replaced only by a graph without "
+    "violations).",
+)
 def build(
     output: Path | None,
     fmt: str | None,
     root: Path | None,
     no_validate: bool,
-    provinces_only: bool,
+    national: bool,
+    lang: str,
     quiet: bool,
-    backend: _Backend,
+    store_kind: str | None,
+    store_path: Path | None,
 ) -> None:
     """Assemble the graph, run the derivation rules, validate it and write it.
 
@@ -305,54 +336,40 @@ def build(
     build). Nothing is written when the graph has SHACL violations: the report is printed
     instead and the exit status is 1.
 
-    With --store oxigraph --path DIR the graph is also kept as an on-disk store, which
-    kg query, validate, export and stats --path DIR then read without building again.
+    The graph is also kept in the cache ($CCHC_KG_CACHE, else ~/.cache/cchc-kg), keyed by
+    the content of every file it was built from: kg query, stats, validate, export, viz,
+    serve and push open it while nothing has changed, and build it again (saying so) when
+    something has. --path DIR keeps it in a folder of your choice instead.
 
-    Example: kg build -o dist/cchc.trig; kg build --store oxigraph --path dist/store
+    Example: kg build -o dist/cchc.trig; kg build --provinces-only --path dist/store
     """
-    from kg.build_file import build_to_file
+    from kg.cache import build_and_keep
     from kg.io import Format
     from kg.render import render_report
-    from kg.stores.disk import OnDiskBuild
 
-    if backend.endpoint is not None:
-        raise click.UsageError("kg build writes a local store; to load an endpoint: kg push")
-    if output is None and backend.path is None:
+    _Backend(store_kind, store_path, None, None)  # refuses --path with --store memory
+    if output is None and store_path is None:
         output = Path("dist/cchc.trig")
     form = Format.from_label(fmt) if fmt else Format.from_extension(output) if output else None
-    disk = OnDiskBuild(backend.path) if backend.path is not None else None
     progress = _progress(quiet)
     try:
-        kg, report = build_to_file(
-            output,
-            root,
-            format=form,
-            check=not no_validate,
-            national=not provinces_only,
-            progress=progress,
-            store=disk.store if disk is not None else backend.kind,
-        )
-    except BaseException:
-        if disk is not None:
-            disk.abandon()
-        raise
+        built = build_and_keep(
+            output, root, format=form, check=not no_validate, national=national,
+            progress=progress, path=store_path, store=store_kind, notice=_notice,
+        )  # fmt: skip
     finally:
         if progress is not None:
             progress.close()
-    written = ", ".join(str(w) for w in (output, backend.path) if w is not None)
-    if report is not None and not report.conforms_at("violation"):
-        if disk is not None:
-            disk.abandon()
-        click.echo(render_report(report, "text"), err=True, nl=False)
+    written = ", ".join(str(w) for w in (output, store_path) if w is not None)
+    report = built.report
+    if report is not None and not report.conforms:
+        click.echo(render_report(report, "text", lang=lang), err=True, nl=False)
         click.echo(f"Error: the graph has violations; nothing was written to {written}", err=True)
         raise click.exceptions.Exit(1)
-    size, graphs = len(kg), len(kg.graph_names())
-    if disk is not None:
-        disk.commit()
     counts = ""
     if report is not None:
-        counts = "; " + ", ".join(f"{n} {s.name.lower()}" for s, n in report.counts().items())
-    click.echo(f"Wrote {written}: {size} triples in {graphs} graphs{counts}")
+        counts = "; " + ", ".join(f"{n} {s}" for s, n in report.counts().items())
+    click.echo(f"Wrote {written}: {built.triples} triples in {built.graphs} graphs{counts}")
 
 
 @cli.command()
@@ -388,7 +405,7 @@ def build(
 )
 @_output_option
 @_root_option
-@_store_options
+@_graph_options()
 def validate(
     files: tuple[Path, ...],
     shapes: Path | None,
@@ -402,20 +419,31 @@ def validate(
 ) -> None:
     """Validate the built graph, or RDF files, against SHACL shapes.
 
-    Exit 0 when no result is at or above --fail-on, 1 when there is one, 2 for a usage error,
-    a file that does not parse, or malformed shapes.
+    FILES are read as --data is: a built dataset (dist/cchc.trig) is validated as kg build
+    validates it, every named graph but its shapes, against those shapes (or --shapes).
+    Without FILES, the project's graph, from the cache while it is current. Exit 0 when no
+    result is at or above --fail-on, 1 when there is one, 2 for a usage error, a file that
+    does not parse, or malformed shapes.
 
     Example: kg validate data/reference/facts.ttl --shapes ontology/shapes.ttl --format json
     """
+    from kg.errors import KgDataError
     from kg.render import render_report
-    from kg.validate import project_shapes
     from kg.validate import validate as run_validation
 
-    shapes_graph = shapes if shapes is not None else project_shapes(root)
-    data = list(files) if files else backend.graph(root)
+    sources = (*files, *backend.data)
+    reader = _Backend(
+        backend.kind, backend.path, backend.endpoint, backend.timeout, sources, backend.national
+    )
+    try:
+        data: Any = reader.graph(root)
+    except KgDataError:
+        if not sources:
+            raise
+        data = list(sources)  # an ill-typed literal: read as it is, for sh:datatype to report
     with warnings.catch_warnings():  # said once, below, as a line of its own
         warnings.simplefilter("ignore", KgFallbackWarning)
-        report = run_validation(data, shapes_graph, engine=engine)
+        report = run_validation(data, shapes, engine=engine, root=root)
     if report.fallback:
         click.echo(f"Note: {report.fallback}", err=True)
     _emit(render_report(report, fmt, lang=lang), output)
@@ -429,7 +457,7 @@ def validate(
 )
 @_root_option
 @_output_option
-@_store_options
+@_graph_options()
 def stats(fmt: str, root: Path | None, output: Path | None, backend: _Backend) -> None:
     """Triples per named graph, instances per class, label coverage per language.
 
@@ -465,16 +493,6 @@ def _size(text: str) -> int:
         raise click.BadParameter(str(exc), param_hint="--max-memory") from None
 
 
-def _data_option(f: Any) -> Any:
-    return click.option(
-        "--data",
-        "data",
-        multiple=True,
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Read this RDF file (e.g. dist/cchc.trig) instead of building; repeatable.",
-    )(f)
-
-
 @cli.command()
 @click.argument("query", required=False)
 @click.option("--sparql", "sparql_text", default=None, help="SPARQL text to run.")
@@ -507,8 +525,11 @@ def _data_option(f: Any) -> Any:
 @_memory_option("4G")
 @_output_option
 @_root_option
-@_data_option
-@_store_options
+@_graph_options(
+    timeout=60.0,
+    timeout_help="Stop the query past this many seconds (loading the graph does not count); "
+    "with --endpoint, how long to wait for its answer.",
+)
 def query(
     query: str | None,
     sparql_text: str | None,
@@ -522,20 +543,21 @@ def query(
     max_memory: int,
     output: Path | None,
     root: Path | None,
-    data: tuple[Path, ...],
     backend: _Backend,
 ) -> None:
     """Run a catalog query by name, a .rq file, - (standard input) or --sparql TEXT.
 
-    ASK queries print true or false and exit 0 or 1. With --limit, a page of the rows is
-    shown, and a note on stderr says when the answer goes on past it. The query runs in a
-    process of its own, stopped past --timeout seconds (default 60; loading the graph does
-    not count) or --max-memory: then one line says so, and the exit status is 2.
+    The graph is the project's build, from the cache while it is current (--data, --path
+    and --endpoint read another). --lang is the language of the labels shown, and binds the
+    query's lang parameter when it has one and --param does not. ASK queries print true or
+    false and exit 0 or 1. With --limit, a page of the rows is shown, and a note on stderr
+    says when the answer goes on past it. The query runs in a process of its own, stopped
+    past --timeout seconds or --max-memory: then one line says so, and the exit status is 2.
 
     Example: kg query top-provinces --param index=id:index/pci --param year=2019 --param n=3
     """
     from kg.io import decode_text
-    from kg.query import StoredQuery, default_catalog
+    from kg.query import StoredQuery, default_catalog, resolve
     from kg.render import render_catalog
     from kg.workers import Limits, call_isolated
 
@@ -551,10 +573,10 @@ def query(
         text = decode_text(sys.stdin.buffer.read(), "<stdin>")
         stored = StoredQuery.from_text(text, name="<stdin>")
     else:
-        stored = None
+        stored = resolve(query or "", catalog=catalog)
     values = dict(_split_param(p) for p in params)
-    backend.check(data)
-    target = stored if stored is not None else (query or "")
+    if any(p.name == "lang" for p in stored.parameters):
+        values.setdefault("lang", lang)
     seconds = backend.timeout if backend.timeout is not None else 60.0
     if seconds <= 0:
         raise click.BadParameter("must be more than 0 seconds", param_hint="--timeout")
@@ -562,7 +584,7 @@ def query(
     # an endpoint's query runs there: the endpoint's own --timeout (which names it) applies
     clock = None if backend.endpoint is not None else seconds
     text, note, false = call_isolated(
-        _answer, backend, root, data, target, values, options, fmt, lang,
+        _answer, backend, root, stored, values, options, fmt, lang,
         limits=Limits(clock, max_memory),
     )  # fmt: skip
     _emit(text, output)
@@ -576,7 +598,6 @@ def _answer(
     guard: Any,
     backend: _Backend,
     root: Path | None,
-    data: tuple[Path, ...],
     target: Any,
     values: dict[str, str],
     options: dict[str, Any],
@@ -588,7 +609,7 @@ def _answer(
     from kg.query import run
     from kg.render import render_query_output
 
-    graph = backend.graph(root, data)
+    graph = backend.graph(root)
     guard.start()
     results = run(graph, target, values, **options)
     text = render_query_output(results, fmt, lang=lang, labels=graph)
@@ -616,15 +637,13 @@ def _split_param(text: str) -> tuple[str, str]:
 @click.option("--list-graphs", is_flag=True, help="List the named graphs and their sizes.")
 @_output_option
 @_root_option
-@_data_option
-@_store_options
+@_graph_options()
 def export(
     fmt: str | None,
     graph_name: str | None,
     list_graphs: bool,
     output: Path | None,
     root: Path | None,
-    data: tuple[Path, ...],
     backend: _Backend,
 ) -> None:
     """Write the graph in a standard RDF format, the same bytes for the same graph.
@@ -637,7 +656,7 @@ def export(
     from kg.export import graph_sizes
     from kg.io import Format
 
-    graph = backend.graph(root, data)
+    graph = backend.graph(root)
     if list_graphs:
         sizes = [(graph.short_name(n), size) for n, size in graph_sizes(graph)]
         width = max((len(name) for name, _ in sizes), default=0)
@@ -677,15 +696,10 @@ def export(
 @click.option("--documents/--no-documents", default=False, help="Show legal documents.")
 @click.option("--people/--no-people", default=False, help="Show people and their posts.")
 @click.option("--events/--no-events", default=True, help="Show events.")
-@click.option(
-    "--national/--provinces-only",
-    default=True,
-    help="Every district and commune (the default, as kg build), or the provinces only.",
-)
 @_lang_option
 @_output_option
 @_root_option
-@_data_option
+@_graph_options()
 def viz(
     fmt: str | None,
     focus: str | None,
@@ -696,28 +710,32 @@ def viz(
     documents: bool,
     people: bool,
     events: bool,
-    national: bool,
     lang: str,
     output: Path | None,
     root: Path | None,
-    data: tuple[Path, ...],
+    backend: _Backend,
 ) -> None:
     """Draw the agency network: an offline HTML page, or SVG, PNG, GraphML, GEXF, DOT, JSON.
 
     The network is the stored query agency-network (copy it and pass --query to draw another).
+    Without -o the drawing goes to standard output, unless that is a terminal.
 
     Example: kg viz --focus "UBND thành phố Hà Nội" --depth 2 -o dist/hanoi.html
     """
-    from kg.build import build as build_graph
-    from kg.graph import KnowledgeGraph
-    from kg.network import network
+    from kg.network import NETWORK_QUERY, network
+    from kg.query import default_catalog, resolve
     from kg.viz import VizFormat, render, write
 
+    if output is None and sys.stdout.isatty():
+        raise click.UsageError(
+            "kg viz draws a file (the national page is megabytes): give -o FILE, e.g. "
+            "-o dist/agencies.html, or send standard output to a file or a pipe"
+        )
     form = VizFormat.from_label(fmt) if fmt else None
-    graph = KnowledgeGraph.from_files(data) if data else build_graph(root, national=national)
+    drawn = resolve(network_query or NETWORK_QUERY, catalog=default_catalog(root))
     net = network(
-        graph,
-        query=network_query,
+        backend.graph(root),
+        query=drawn,
         lang=lang,
         include_units=units,
         include_documents=documents,
@@ -740,28 +758,76 @@ def viz(
 @cli.command()
 @_root_option
 @_data_option
-@_store_options
+@click.option(
+    "--store",
+    "store_kind",
+    type=click.Choice(["memory", "oxigraph"]),
+    default=None,
+    help="The engine the graph is built in: oxigraph (the default; kept in the cache) or memory.",
+)
+@click.option(
+    "--path",
+    "store_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Push an on-disk Oxigraph store (a folder), as kg build --path writes it.",
+)
+@_national_option
+@click.option(
+    "--endpoint",
+    default=None,
+    metavar="URL",
+    help="The SPARQL 1.1 query endpoint to load. Credentials: $CCHC_KG_ENDPOINT_USER and "
+    "$CCHC_KG_ENDPOINT_PASSWORD.",
+)
+@click.option(
+    "--update-endpoint",
+    default=None,
+    metavar="URL",
+    help="The SPARQL Update endpoint, where it is not the query endpoint.",
+)
+@click.option(
+    "--graph-store",
+    default=None,
+    metavar="URL",
+    help="The Graph Store Protocol URL (e.g. http://host:7878/store), if there is one.",
+)
+@_timeout_option(None, "How long to wait for each of the endpoint's answers (default 60).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def push(root: Path | None, data: tuple[Path, ...], backend: _Backend, quiet: bool) -> None:
+def push(
+    root: Path | None,
+    data: tuple[Path, ...],
+    store_kind: str | None,
+    store_path: Path | None,
+    national: bool,
+    endpoint: str | None,
+    update_endpoint: str | None,
+    graph_store: str | None,
+    timeout: float | None,
+    quiet: bool,
+) -> None:
     """Load the graph into a SPARQL endpoint, named graph by named graph.
 
     Each named graph is replaced in one request: a Graph Store Protocol PUT with
     --graph-store, else DROP SILENT GRAPH and INSERT DATA in one SPARQL Update. A failure
     leaves every graph either replaced or as it was, never half-replaced. The graph comes
-    from --path (an on-disk store), --data files, or a fresh build.
+    from --path (an on-disk store), --data files, or the project's build (from the cache
+    while it is current).
 
     Example: kg push --endpoint http://127.0.0.1:7878/query
     --update-endpoint http://127.0.0.1:7878/update --graph-store http://127.0.0.1:7878/store
     """
     from kg.errors import KgStoreError
+    from kg.stores.remote import RemoteStore
 
-    if backend.endpoint is None:
+    if endpoint is None:
         raise click.UsageError(
             "kg push needs --endpoint URL (and --graph-store or --update-endpoint)"
         )
-    remote = backend.remote()
-    local = _Backend(backend.kind, backend.path, None, None, None, None)
-    graph = local.graph(root, data)
+    remote = RemoteStore(
+        endpoint, update_endpoint=update_endpoint, graph_store=graph_store, timeout=timeout
+    )
+    graph = _Backend(store_kind, store_path, None, None, data, national).graph(root)
     names = graph.graph_names()
     for number, name in enumerate(names, start=1):
         if not quiet:
@@ -773,7 +839,7 @@ def push(root: Path | None, data: tuple[Path, ...], backend: _Backend, quiet: bo
                 f"{exc} (graph {graph.short_name(name)} left as it was; {number - 1} of "
                 f"{len(names)} graphs pushed)"
             ) from None
-    click.echo(f"Pushed {len(graph)} triples in {len(names)} graphs to {backend.endpoint}")
+    click.echo(f"Pushed {len(graph)} triples in {len(names)} graphs to {endpoint}")
 
 
 @cli.command()
@@ -886,9 +952,6 @@ def ingest(
     "--get", "get_path", default=None, metavar="PATH", help="Answer one request and exit."
 )
 @click.option(
-    "--provinces-only", is_flag=True, help="Build without districts and communes: a quick start."
-)
-@click.option(
     "--workers",
     type=click.IntRange(min=1),
     default=None,
@@ -898,8 +961,11 @@ def ingest(
 @_memory_option("2G")
 @click.option("--access-log", is_flag=True, help="Log a line per request (errors always are).")
 @_root_option
-@_data_option
-@_store_options
+@_graph_options(
+    timeout=10.0,
+    timeout_help="Stop a query past this many seconds (HTTP 503); with --endpoint, also how "
+    "long to wait for its answer.",
+)
 def serve(
     host: str,
     port: int,
@@ -908,20 +974,19 @@ def serve(
     allow_update: bool,
     token: str | None,
     get_path: str | None,
-    provinces_only: bool,
     workers: int | None,
     max_memory: int,
     access_log: bool,
     root: Path | None,
-    data: tuple[Path, ...],
     backend: _Backend,
 ) -> None:
     """Serve the graph: SPARQL at /sparql, the catalog at /queries, a page per resource.
 
-    Read-only and on 127.0.0.1 unless told otherwise. Queries run in worker processes: one
-    past --timeout (default 10 s) is stopped with HTTP 503, one past --max-memory with 507;
-    too many requests at once get 429. With --get PATH one request is answered in-process:
-    the body goes to standard output; exit 0 for a 2xx answer, 1 otherwise.
+    Read-only and on 127.0.0.1 unless told otherwise. The graph is the project's build,
+    from the cache while it is current (built in memory with --allow-update). Queries run
+    in worker processes: one past --timeout is stopped with HTTP 503, one past --max-memory
+    with 507; too many requests at once get 429. With --get PATH one request is answered
+    in-process: the body goes to standard output; exit 0 for a 2xx answer, 1 otherwise.
 
     Example: kg serve --port 8080; kg serve --provinces-only --get /queries
     """
@@ -944,7 +1009,8 @@ def serve(
         **({"workers": workers} if workers is not None else {}),
     )
     sock = listen(config) if get_path is None else None  # a busy port is said before the build
-    app = create_app(backend.graph(root, data, national=not provinces_only), config)
+    # updates need a graph of its own: the cache's store is opened read-only
+    app = create_app(backend.graph(root, cache=not allow_update), config)
     if sock is not None:
         run_server(app, config, sock)
         return

@@ -438,8 +438,21 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux says it (setting it to read
+    it back would race with threads that create files meanwhile)."""
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: str | Path, data: bytes | str) -> None:
-    """Write a file whole or not at all: a temporary file beside it, then a rename.
+    """Write a file whole or not at all: a temporary file beside it, then a rename. The file
+    gets the permissions the umask gives a new file (0644 under umask 022).
 
     The temporary file is named ``.NAME.PID.XXXX.tmp``; one that a killed run left behind
     (its process is gone) is removed by the next write of the same file. A full disk or a
@@ -459,6 +472,9 @@ def write_atomic(path: str | Path, data: bytes | str) -> None:
     except OSError as exc:
         raise KgFileError(f"cannot write: {exc.strerror or exc}", path=target) from None
     try:
+        # mkstemp makes the file 0600; a written file gets the mode any new file would get
+        # (0644 under umask 022), so a page or dataset is readable by a web server's user
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
         os.replace(tmp, target)

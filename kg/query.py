@@ -294,8 +294,9 @@ class Catalog:
 
 
 def default_catalog(root: Path | None = None) -> Catalog:
-    """The project's catalog, ``queries/*.rq``."""
-    return Catalog.from_dir(Project.at(root).queries)
+    """The project's catalog, ``queries/*.rq`` (on top of cchc-kg's when the project extends
+    them: a query of the same name replaces ours)."""
+    return Catalog([StoredQuery.from_file(p) for p in Project.at(root).query_files()])
 
 
 class Results:

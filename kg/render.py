@@ -41,6 +41,7 @@ _WORDS = {
         "path": "thuộc tính",
         "value": "giá trị",
         "total": "Tổng",
+        "unnamed": "không tên",
     },
     "en": {
         "conforms": "The data conforms: no results.",
@@ -49,6 +50,7 @@ _WORDS = {
         "path": "path",
         "value": "value",
         "total": "Total",
+        "unnamed": "without a name",
     },
 }
 
@@ -76,8 +78,7 @@ def render_report(report: Report, format: str = "text", *, lang: str = "vi") -> 
         return _report_turtle(report)
     rows = [_result_row(report, r, lang) for r in report.results]
     if format == "json":
-        counts = {s.name.lower(): n for s, n in report.counts().items()}
-        body = {"conforms": report.conforms, "counts": counts, "results": rows}
+        body = {"conforms": report.conforms, "counts": report.counts(), "results": rows}
         return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
     if format == "csv":
         out = io.StringIO()
@@ -123,7 +124,7 @@ def _report_turtle(report: Report) -> str:
 
     root = BNode("report")
     out.add((root, RDF.type, SH.ValidationReport))
-    out.add((root, SH.conforms, Literal(report.conforms)))
+    out.add((root, SH.conforms, Literal(report.shacl_conforms)))
     width = len(str(len(report.results)))
     for n, r in enumerate(report.results, start=1):
         node = BNode(f"r{n:0{width}d}")
@@ -169,15 +170,16 @@ def _report_text(report: Report, lang: str) -> str:
     words = _WORDS[lang]
     sev = _SEVERITY_WORDS[lang]
     counts = report.counts()
-    summary = ", ".join(f"{sev[s]}: {n}" for s, n in counts.items())
+    summary = ", ".join(f"{sev[Severity[s.upper()]]}: {n}" for s, n in counts.items())
     if not report.results:
         return f"{words['conforms']}\n"
     lines: list[str] = []
     by_shape = groupby(report.results, key=lambda r: (r.severity, r.shape))
     for (severity, shape), group in by_shape:
-        shape_name = show(report.data, shape, lang) if isinstance(shape, URIRef) else "[]"
+        results_of_shape = list(group)
+        shape_name = _shape_name(report, shape, results_of_shape[0].path, lang)
         lines.append(f"{sev[severity]} · {words['shape']} {shape_name}")
-        for focus, results in groupby(group, key=lambda r: r.focus_node):
+        for focus, results in groupby(results_of_shape, key=lambda r: r.focus_node):
             lines.append(f"  {words['focus']}: {show(report.data, focus, lang)}")
             for r in results:
                 where = (
@@ -191,6 +193,16 @@ def _report_text(report: Report, lang: str) -> str:
         lines.append("")
     lines.append(f"{words['total']}: {summary}")
     return "\n".join(lines) + "\n"
+
+
+def _shape_name(report: Report, shape: Node | None, path: Node | None, lang: str) -> str:
+    """A shape as a person can find it: its name; an unnamed one by the path it constrains."""
+    if isinstance(shape, URIRef):
+        return show(report.data, shape, lang)
+    words = _WORDS[lang]
+    if isinstance(path, URIRef):
+        return f"{words['unnamed']} ({words['path']} {compact(str(path))})"
+    return words["unnamed"]
 
 
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

@@ -109,7 +109,8 @@ class Report:
     functions that make them: the national graph's 14,000 warnings take seconds to turn into
     a results graph that ``kg build``, which only counts them, never reads.
 
-    :param conforms: whether the data conforms (``sh:conforms``).
+    :param conforms: SHACL's ``sh:conforms``: no result at all, of any severity. It is kept
+        as :attr:`shacl_conforms`; :attr:`conforms` is what ``kg validate`` exits 0 on.
     :param results: the results, sorted.
     :param graph: the W3C results graph, or a function that makes it when first asked.
     :param data: the graph the report takes labels from, or a function that makes it.
@@ -130,7 +131,7 @@ class Report:
         fallback: str | None = None,
         timings: list[ConstraintTiming] | None = None,
     ) -> None:
-        self.conforms = conforms
+        self.shacl_conforms = conforms
         self.results = results
         self._graph = graph
         self._data = data
@@ -153,12 +154,24 @@ class Report:
         return self._data
 
     def __repr__(self) -> str:
-        return f"Report(conforms={self.conforms}, results={len(self.results)})"
+        return f"Report(conforms={self.conforms}, results={self.counts()})"
 
-    def counts(self) -> dict[Severity, int]:
-        """Number of results per severity, every severity present (0 when none)."""
+    @property
+    def conforms(self) -> bool:
+        """True when no result is a violation: what ``kg validate`` (``--fail-on violation``,
+        the default) and ``kg build`` exit 0 on. Warnings and notes do not count; SHACL's own
+        ``sh:conforms``, which they do, is :attr:`shacl_conforms`."""
+        return self.conforms_at(Severity.VIOLATION)
+
+    def counts(self) -> dict[str, int]:
+        """Number of results per severity by name (``violation``, ``warning``, ``info``), every
+        severity present (0 when none), most severe first.
+
+        >>> Report(True, [], Graph(), Graph()).counts()
+        {'violation': 0, 'warning': 0, 'info': 0}
+        """
         found = Counter(r.severity for r in self.results)
-        return {s: found.get(s, 0) for s in sorted(Severity, reverse=True)}
+        return {s.name.lower(): found.get(s, 0) for s in sorted(Severity, reverse=True)}
 
     def conforms_at(self, level: str | Severity) -> bool:
         """True when no result is at or above ``level`` (``violation``, ``warning``, ``info``)."""

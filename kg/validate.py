@@ -41,8 +41,16 @@ ENGINES = ("auto", "pyshacl", "sparql")
 
 
 def project_shapes(root: str | Path | None = None) -> Graph:
-    """The project's own shapes, ``ontology/shapes.ttl``."""
-    return parse(Project.at(root).shapes)
+    """The project's own shapes, ``ontology/shapes.ttl`` and ``ontology/shapes/*.ttl`` (ours
+    too when the project extends them), as one graph."""
+    project = Project.at(root)
+    files = project.shape_files()
+    if not files:
+        return parse(project.shapes)  # raises: names the file that is missing
+    shapes = parse(files[0])
+    for path in files[1:]:
+        shapes += parse(path)
+    return shapes
 
 
 def validate(
@@ -51,15 +59,18 @@ def validate(
     *,
     ontology: Graph | None = None,
     engine: str = "auto",
+    root: str | Path | None = None,
 ) -> Report:
     """Validate RDF data against SHACL shapes (https://www.w3.org/TR/shacl/).
 
     :param data: the built graph (validated where it is, every named graph but the shapes),
-        an rdflib graph, or RDF files to read.
-    :param shapes: a shapes graph or file; the shapes graph of a built graph when it has one,
-        else the project's ``ontology/shapes.ttl``.
+        an rdflib graph, or RDF files to read (a built TriG or N-Quads file: every named graph
+        but its shapes graph).
+    :param shapes: a shapes graph or file; the shapes graph of a built graph (or file) when it
+        has one, else the project's (:func:`project_shapes`).
     :param ontology: extra triples (class hierarchy) to mix into the data before validating.
     :param engine: ``auto``, ``sparql`` or ``pyshacl`` (see the module's description).
+    :param root: the project whose shapes apply when neither ``shapes`` nor the data has any.
     :returns: the report.
     :raises KgShapesError: the shapes graph is itself malformed, or (``engine="sparql"``) uses
         what the compiled engine cannot do.
@@ -71,7 +82,7 @@ def validate(
     :raises KgUsageError: an unknown engine.
     """
     refused: list[tuple[KgDataError, set[Literal]]] = []
-    report = _validate(data, shapes, ontology=ontology, engine=engine, refused=refused)
+    report = _validate(data, shapes, ontology=ontology, engine=engine, refused=refused, root=root)
     reported = {r.value for r in report.results}
     for error, literals in refused:
         if literals - reported:
@@ -86,6 +97,7 @@ def _validate(
     ontology: Graph | None,
     engine: str,
     refused: list[tuple[KgDataError, set[Literal]]],
+    root: str | Path | None = None,
 ) -> Report:
     if engine not in ENGINES:
         raise KgUsageError(f"unknown validation engine {engine!r}; use {', '.join(ENGINES)}")
@@ -94,12 +106,12 @@ def _validate(
     fallback: str | None = None
     if isinstance(data, KnowledgeGraph) and ontology is None:
         if shapes is None:
-            shapes = _own_shapes(data)
+            shapes = _own_shapes(data, root)
         if engine != "pyshacl":
             report, fallback = _compiled(lambda: _validate_built(data, shapes), engine)
             if report is not None:
                 return report
-    data_graph, shapes_graph = _data_and_shapes(data, shapes, refused)
+    data_graph, shapes_graph = _data_and_shapes(data, shapes, refused, root)
     if ontology is not None:
         data_graph += ontology
     shapes_graph = _copy(shapes_graph)  # the engines may add triples to the graph they get
@@ -114,9 +126,9 @@ def _validate(
     return report
 
 
-def _own_shapes(kg: KnowledgeGraph) -> Graph:
+def _own_shapes(kg: KnowledgeGraph, root: str | Path | None = None) -> Graph:
     """A built graph's own shapes graph, else the project's shapes."""
-    return kg.graph(SHAPES_GRAPH) if SHAPES_GRAPH in kg.graph_names() else project_shapes()
+    return kg.graph(SHAPES_GRAPH) if SHAPES_GRAPH in kg.graph_names() else project_shapes(root)
 
 
 def _validate_built(kg: KnowledgeGraph, shapes: Graph) -> Report:
@@ -305,23 +317,34 @@ def _data_and_shapes(
     data: KnowledgeGraph | Graph | Iterable[str | Path],
     shapes: Graph | None,
     refused: list[tuple[KgDataError, set[Literal]]] | None = None,
+    root: str | Path | None = None,
 ) -> tuple[Graph, Graph]:
     if isinstance(data, KnowledgeGraph):
-        return data.data_graph(), shapes if shapes is not None else _own_shapes(data)
+        return data.data_graph(), shapes if shapes is not None else _own_shapes(data, root)
     if isinstance(data, Dataset):
         merged = Graph()
         for triple in data.triples((None, None, None)):
             merged.add(triple)
-        return merged, shapes if shapes is not None else project_shapes()
+        return merged, shapes if shapes is not None else project_shapes(root)
     if isinstance(data, Graph):
-        return data, shapes if shapes is not None else project_shapes()
-    return _read_data(data, refused), shapes if shapes is not None else project_shapes()
+        return data, shapes if shapes is not None else project_shapes(root)
+    own = Graph()
+    merged = _read_data(data, refused, own_shapes=own)
+    if shapes is None:
+        shapes = own if len(own) else project_shapes(root)
+    return merged, shapes
 
 
 def _read_data(
-    paths: Iterable[str | Path], refused: list[tuple[KgDataError, set[Literal]]] | None = None
+    paths: Iterable[str | Path],
+    refused: list[tuple[KgDataError, set[Literal]]] | None = None,
+    *,
+    own_shapes: Graph | None = None,
 ) -> Graph:
     """The RDF files a user brings (data or shapes), merged into one graph.
+
+    With ``own_shapes``, the shapes graph of a built dataset (``graph:ontology/shapes`` of a
+    TriG or N-Quads file) is not data: it goes there instead, as the shapes it was built with.
 
     A literal that is not a valid value of its datatype (``"c"^^xsd:byte``) is kept, not refused
     as :func:`kg.io.parse` does: finding such values is what ``sh:datatype`` is for, so
@@ -345,8 +368,9 @@ def _read_data(
                 ill = {o for o in terms if isinstance(o, Literal) and o.ill_typed}
                 refused.append((error, ill))
         if isinstance(parsed, Dataset):  # TriG, N-Quads: every named graph, not only the default
-            for s, p, o, _g in parsed.quads((None, None, None, None)):
-                merged.add((s, p, o))
+            for s, p, o, g in parsed.quads((None, None, None, None)):
+                into = own_shapes if own_shapes is not None and g == SHAPES_GRAPH else merged
+                into.add((s, p, o))
         else:
             for triple in parsed:
                 merged.add(triple)

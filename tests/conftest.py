@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 import kg
 from kg.graph import KnowledgeGraph
+from kg.project import ENV_CACHE
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The cache of built stores and of the gazetteer (kg.project.cache_folder): the tests' own,
+# under the ignored dist/, never the user's ~/.cache.
+os.environ[ENV_CACHE] = str(ROOT / "dist" / "test-cache")
 
 
 @pytest.fixture(scope="session")

@@ -88,9 +88,16 @@ def accept(
         message gives the shapes' first findings).
     """
     project = Project.at(root)
-    if not project.ontology.is_dir() or not project.data.is_dir():
+    has = {f for f in ("ontology", "data") for layer in project.layers if (layer / f).is_dir()}
+    if has != {"ontology", "data"}:
         raise KgFileError(
             f"not a cchc-kg project folder (no ontology/ and data/); give --root or ${ENV_ROOT}",
+            path=project.root,
+        )
+    if project.packaged:
+        raise KgFileError(
+            "the installed package's own data are not to be changed; start a project of your "
+            f"own with kg init DIR and give --root DIR (or ${ENV_ROOT})",
             path=project.root,
         )
     graph = draft if isinstance(draft, KnowledgeGraph) else KnowledgeGraph.from_files([draft])

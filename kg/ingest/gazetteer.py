@@ -28,10 +28,9 @@ import contextlib
 import datetime
 import hashlib
 import json
-import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -42,10 +41,11 @@ from kg.graph import KnowledgeGraph
 from kg.importers.bodies import body_label
 from kg.io import write_atomic
 from kg.namespaces import fold
-from kg.project import Project
+from kg.project import ENV_CACHE, Project, cache_folder
 from kg.version import __version__
 
 __all__ = [
+    "ENV_CACHE",
     "Agency",
     "Concept",
     "DataSet",
@@ -60,9 +60,6 @@ __all__ = [
 
 #: Raise when the JSON layout changes: old cache files are then ignored.
 FORMAT = 3
-
-#: The environment variable that names the cache folder.
-ENV_CACHE = "CCHC_KG_CACHE"
 
 # ---------------------------------------------------------------------------------------------
 # Words and keys
@@ -781,28 +778,11 @@ def _country(kg: KnowledgeGraph) -> str | None:
 # The cache
 
 
-def cache_folder() -> Path:
-    """Where the gazetteer is cached: ``$CCHC_KG_CACHE``, else ``$XDG_CACHE_HOME/cchc-kg``,
-    else ``~/.cache/cchc-kg``."""
-    if os.environ.get(ENV_CACHE):
-        return Path(os.environ[ENV_CACHE])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "cchc-kg"
-
-
-def _project_files(project: Project) -> Iterable[Path]:
-    for base in (project.ontology, project.data):
-        if base.is_dir():
-            yield from sorted(p for p in base.rglob("*") if p.is_file())
-
-
 def content_key(project: Project) -> str:
-    """A digest of every file the build reads (``ontology/``, ``data/``) and of this version
+    """A digest of every file the build reads (:meth:`Project.digest`) and of this version
     of the code: the gazetteer of one key is the gazetteer of that content."""
     digest = hashlib.sha256(f"{FORMAT}:{__version__}".encode())
-    for path in _project_files(project):
-        digest.update(path.relative_to(project.root).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    digest.update(project.digest().encode())
     return digest.hexdigest()
 
 

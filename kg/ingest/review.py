@@ -190,7 +190,7 @@ def review(
     """
     graph = draft if isinstance(draft, KnowledgeGraph) else KnowledgeGraph.from_files([draft])
     project = Project.at(root)
-    rules = project.rule_files() if project.ontology.is_dir() else []
+    rules = project.rule_files()
     out: list[Candidate] = []
     for name in sorted(graph.graph_names(), key=str):
         short = KnowledgeGraph.short_name(name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 from kg.errors import KgStoreError
@@ -45,12 +46,16 @@ class OnDiskBuild:
         self._tmp.parent.mkdir(parents=True, exist_ok=True)
         self.store = OxigraphStore(self._tmp)
 
-    def commit(self) -> None:
-        """Put the new store in place of the old one."""
+    def commit(self, about: Mapping[str, object] | None = None) -> None:
+        """Put the new store in place of the old one.
+
+        :param about: more to say in the store's marker (the build cache's key).
+        """
         size = len(self.store)
         graphs = len(self.store.graph_names())
         self.store.write_marker(
             {
+                **(about or {}),
                 "store": "oxigraph",
                 "triples": size,
                 "graphs": graphs,

@@ -1,0 +1,370 @@
+"""The build cache: a project's graph kept as an on-disk Oxigraph store, opened again for as
+long as nothing it was built from has changed.
+
+Building the national graph takes a minute or more; opening a store of it takes a fraction of
+a second. ``kg build`` leaves the graph it built in the cache, and ``kg query``, ``stats``,
+``validate``, ``export``, ``viz``, ``serve`` and ``push`` open it when it is current, or build
+it again when it is not (and say so, through ``notice``). The same is done for large RDF files
+read with ``--data``: parsed once, opened after.
+
+A store is current when its key matches: a SHA-256 of the path and content of every file of
+the project's ``ontology/`` and ``data/`` (ours and the user's, :meth:`Project.digest`), of the
+code of this package, of its version and of the scope (national, or the provinces only).
+Stores live in :func:`kg.project.cache_folder` (``$CCHC_KG_CACHE``, as the ingest gazetteer
+does), ``stores/{entry}/{key}/``: an entry per project folder and scope, or per set of files;
+a new key's store is written beside the old one and the store before it is kept, so a process
+still reading it is not cut off; older ones are removed. One process builds an entry at a
+time (a lock file): another that needs it waits, then opens what the first built.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import shutil
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.build import Progress, StepCallback, build
+from kg.build_file import build_to_file
+from kg.errors import KgStoreError
+from kg.graph import KnowledgeGraph
+from kg.io import Format, load_file
+from kg.project import Project, cache_folder
+from kg.report import Report
+from kg.stores import Store
+from kg.stores.disk import OnDiskBuild
+from kg.stores.oxigraph import MARKER, is_store
+from kg.version import __version__
+
+__all__ = [
+    "FILES_THRESHOLD",
+    "Built",
+    "CacheEntry",
+    "build_and_keep",
+    "build_entry",
+    "files_entry",
+    "open_graph",
+]
+
+#: Raise when what a store holds, for the same inputs, changes in a way the code does not show.
+FORMAT = 1
+
+#: ``--data`` files smaller than this (in all) are read as they are: they load about as fast
+#: as a store opens, and do not fill the cache with stores of small files.
+FILES_THRESHOLD = 1 << 20
+
+#: Says one thing to the user (a line on stderr, for the command line).
+Notice = Callable[[str], None]
+
+
+def _code_digest() -> str:
+    """A digest of this package's code: a checkout's edited importer changes the graph as much
+    as a new version does."""
+    here = Path(__file__).resolve().parent
+    total = hashlib.sha256(f"{FORMAT}:{__version__}".encode())
+    for path in sorted(here.rglob("*.py")):
+        total.update(path.relative_to(here).as_posix().encode() + b"\0")
+        total.update(hashlib.sha256(path.read_bytes()).digest())
+    return total.hexdigest()
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    """Where the store of one project and scope (or one set of files) is kept, and the key the
+    current inputs give it."""
+
+    #: The entry's folder, ``stores/{name}/``: one store per key inside.
+    folder: Path
+    #: The SHA-256 of the inputs.
+    key: str
+    #: What the store holds, for people: the project folder and scope, or the files.
+    about: dict[str, object]
+
+    @property
+    def path(self) -> Path:
+        """The store of the current key."""
+        return self.folder / self.key[:24]
+
+    def current(self) -> bool:
+        """True when the store of the current key is there, whole (its marker written last)."""
+        return is_store(self.path) and self._marker_key() == self.key
+
+    def _marker_key(self) -> str | None:
+        try:
+            info = json.loads((self.path / MARKER).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        key = info.get("key") if isinstance(info, dict) else None
+        return key if isinstance(key, str) else None
+
+    def stale_reason(self) -> str:
+        """Why the store is to be built: none yet, or inputs changed since."""
+        built = [p for p in self.folder.glob("*") if p.is_dir() and is_store(p)]
+        return "its inputs changed since the last build" if built else "there is none yet"
+
+    @contextlib.contextmanager
+    def locked(self, notice: Notice | None = None) -> Iterator[None]:
+        """Hold the entry's lock: one process builds it at a time."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / ".lock", "a+b") as handle:
+            try:
+                import fcntl
+            except ImportError:  # pragma: no cover - no fcntl (Windows): no lock
+                yield
+                return
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if notice is not None:
+                    notice(f"waiting for another kg process building {self.folder}")
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def start(self) -> OnDiskBuild:
+        """A new store for the current key, to :meth:`commit` (or abandon)."""
+        return OnDiskBuild(self.path)
+
+    def commit(self, disk: OnDiskBuild) -> None:
+        """Put the new store in place, keyed; keep the one before it (a process may still
+        read it), remove the older ones and what killed builds left (under the lock)."""
+        disk.commit({"key": self.key, **self.about})
+        others = [p for p in self.folder.iterdir() if p.is_dir() and p.name != self.path.name]
+        kept = sorted(
+            (p for p in others if not p.name.startswith(".")),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )[:1]
+        for old in others:
+            if old not in kept:
+                shutil.rmtree(old, ignore_errors=True)
+        _prune(self.folder.parent, keep=self.folder)
+
+
+def _prune(stores: Path, *, keep: Path) -> None:
+    """Remove the entries whose files or project folders are gone (the stores of a test's
+    temporary files, of a project deleted), unless another process holds one."""
+    for entry in stores.iterdir():
+        if entry == keep or not entry.is_dir():
+            continue
+        inputs: list[str] = []
+        for marker in entry.glob(f"*/{MARKER}"):
+            with contextlib.suppress(OSError, ValueError, AttributeError, TypeError):
+                info = json.loads(marker.read_text(encoding="utf-8"))
+                inputs += [str(p) for p in info.get("files", []) + info.get("project", [])]
+        if not inputs or all(Path(p).exists() for p in inputs):
+            continue
+        with contextlib.suppress(OSError), open(entry / ".lock", "a+b") as handle:
+            try:
+                import fcntl
+
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except (ImportError, BlockingIOError):
+                continue
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _name(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
+def build_entry(
+    root: str | Path | None = None, *, national: bool = True, cache: str | Path | None = None
+) -> CacheEntry:
+    """The cache entry of a project's build (``national`` or the provinces only).
+
+    :param root: the project folder (:func:`kg.project.default_root` when None).
+    :param cache: the cache folder (:func:`kg.project.cache_folder` when None).
+    """
+    project = Project.at(root)
+    scope = "national" if national else "provinces"
+    folders = [str(layer.resolve()) for layer in project.layers]
+    name = f"build-{scope}-{_name(*folders)}"
+    key = hashlib.sha256(f"{_code_digest()}:{scope}:{project.digest()}".encode()).hexdigest()
+    about: dict[str, object] = {"project": folders, "scope": scope}
+    return CacheEntry(Path(cache or cache_folder()) / "stores" / name, key, about)
+
+
+def files_entry(paths: Sequence[str | Path], *, cache: str | Path | None = None) -> CacheEntry:
+    """The cache entry of RDF files read with ``--data``: keyed by their content."""
+    files = [str(Path(p).resolve()) for p in paths]
+    total = hashlib.sha256(_code_digest().encode())
+    for path in files:
+        total.update(path.encode() + b"\0")
+        total.update(hashlib.sha256(Path(path).read_bytes()).digest())
+    name = f"files-{_name(*files)}"
+    about: dict[str, object] = {"files": files}
+    return CacheEntry(Path(cache or cache_folder()) / "stores" / name, total.hexdigest(), about)
+
+
+def _open(entry: CacheEntry) -> KnowledgeGraph | None:
+    """The entry's store, read-only, when it is current and opens."""
+    if not entry.current():
+        return None
+    try:
+        return KnowledgeGraph.open("oxigraph", path=entry.path)
+    except KgStoreError:
+        return None  # damaged (a disk that filled up): built again
+
+
+def _fill(
+    entry: CacheEntry,
+    fill: Callable[[Store], None],
+    what: str,
+    notice: Notice | None,
+) -> KnowledgeGraph:
+    """The entry's store: opened when current, else made by ``fill`` (and said so)."""
+    graph = _open(entry)
+    if graph is not None:
+        return graph
+    with entry.locked(notice):
+        graph = _open(entry)  # another process may have built it meanwhile
+        if graph is not None:
+            return graph
+        if notice is not None:
+            notice(f"{what} into the cache, as {entry.stale_reason()}: {entry.path}")
+        disk = entry.start()
+        try:
+            fill(disk.store)
+        except BaseException:
+            disk.abandon()
+            raise
+        entry.commit(disk)
+    graph = _open(entry)
+    if graph is None:  # pragma: no cover - written and gone at once
+        raise KgStoreError(f"the cache store {entry.path} could not be opened after it was built")
+    return graph
+
+
+def open_graph(
+    root: str | Path | None = None,
+    *,
+    data: Sequence[str | Path] = (),
+    path: str | Path | None = None,
+    endpoint: str | None = None,
+    timeout: float | None = None,
+    store: str | None = None,
+    national: bool = True,
+    cache: bool | str | Path = True,
+    progress: Progress | StepCallback | None = None,
+    notice: Notice | None = None,
+) -> KnowledgeGraph:
+    """The graph a command reads: a remote endpoint's, an on-disk store's (``path``), RDF
+    files' (``data``), or the project's build, from the cache while it is current.
+
+    :param root: the project folder (:func:`kg.project.default_root` when None).
+    :param data: RDF files to read instead of building (each file a named graph; TriG and
+        N-Quads in the graphs they name).
+    :param path: an on-disk Oxigraph store, as ``kg build --path`` writes it.
+    :param endpoint: a SPARQL 1.1 query endpoint.
+    :param timeout: how long to wait for the endpoint's answers.
+    :param store: the kind of store to build into or read files into: ``oxigraph`` (the
+        default, through the cache) or ``memory`` (rdflib's, never cached).
+    :param national: the whole country, or the provinces only (the cache keeps each).
+    :param cache: use the cache (in :func:`kg.project.cache_folder`, or in this folder).
+    :param progress: hears the build's steps, when there is a build.
+    :param notice: hears, in one line, that the cache is being built and why.
+    :returns: the graph (read-only when it comes from a store on disk).
+    :raises KgStoreError: the store or endpoint cannot be opened.
+    :raises KgError: what building or reading the files raises.
+    """
+    if endpoint is not None:
+        return KnowledgeGraph.open(endpoint=endpoint, timeout=timeout)
+    if path is not None:
+        return KnowledgeGraph.open("oxigraph", path=path)
+    folder = None if cache is True else cache
+    cached = cache is not False and store in (None, "oxigraph")
+    if data:
+        small = sum(Path(p).stat().st_size for p in data if Path(p).is_file()) < FILES_THRESHOLD
+        if not cached or small or any(not Path(p).is_file() for p in data):
+            return KnowledgeGraph.from_files(data, store=store)
+        entry = files_entry(data, cache=folder)
+
+        def read(target: Store) -> None:
+            for file in data:
+                load_file(target, file)
+
+        return _fill(entry, read, "reading " + ", ".join(str(p) for p in data), notice)
+    if not cached:
+        return build(root, national=national, progress=progress, store=store)
+    entry = build_entry(root, national=national, cache=folder)
+
+    def assemble(target: Store) -> None:
+        build(root, national=national, progress=progress, store=target)
+
+    return _fill(entry, assemble, "building the graph", notice)
+
+
+@dataclass(frozen=True)
+class Built:
+    """What ``kg build`` made: the counts, the report, where the graph was kept."""
+
+    #: Triples and named graphs of the graph.
+    triples: int
+    graphs: int
+    #: The validation report (None without ``check``).
+    report: Report | None
+    #: The store the graph is in (``path``, or the cache's), None when it was not kept.
+    store: Path | None
+
+
+def build_and_keep(
+    output: str | Path | None,
+    root: str | Path | None = None,
+    *,
+    format: Format | None = None,
+    check: bool = True,
+    national: bool = True,
+    progress: Progress | StepCallback | None = None,
+    path: str | Path | None = None,
+    store: str | None = None,
+    cache: bool | str | Path = True,
+    notice: Notice | None = None,
+) -> Built:
+    """``kg build``: :func:`kg.build_file.build_to_file`, the graph kept on disk.
+
+    Into ``path`` when given (replacing the store there only with a graph without
+    violations), else into the cache, whatever the validation finds: ``kg validate`` then
+    reports it without building again.
+
+    :param output: the file to write (none when None).
+    :param root: the project folder.
+    :param format: the format to write; from ``output``'s extension if omitted.
+    :param check: validate, and write no file when there is a violation.
+    :param national: the whole country, or the provinces only.
+    :param progress: hears each step.
+    :param path: an on-disk Oxigraph store to build (a folder).
+    :param store: ``memory`` builds into rdflib's store, kept nowhere.
+    :param cache: keep the graph in the cache (in :func:`kg.project.cache_folder`, or in
+        this folder).
+    :param notice: hears that another process holds the cache entry, if one does.
+    :raises KgError: what building, validating or writing raises.
+    """
+    args = {"format": format, "check": check, "national": national, "progress": progress}
+    if path is None and (cache is False or store == "memory"):
+        graph, report = build_to_file(output, root, store=store, **args)  # type: ignore[arg-type]
+        return Built(len(graph), len(graph.graph_names()), report, None)
+    entry = None
+    if path is None:
+        entry = build_entry(root, national=national, cache=None if cache is True else cache)
+    with entry.locked(notice) if entry is not None else contextlib.nullcontext():
+        disk = entry.start() if entry is not None else OnDiskBuild(path)  # type: ignore[arg-type]
+        try:
+            graph, report = build_to_file(output, root, store=disk.store, **args)  # type: ignore[arg-type]
+            size, graphs = len(graph), len(graph.graph_names())
+        except BaseException:
+            disk.abandon()
+            raise
+        if entry is not None:
+            entry.commit(disk)
+            return Built(size, graphs, report, entry.path)
+        if report is not None and not report.conforms:
+            disk.abandon()
+            return Built(size, graphs, report, None)
+        disk.commit()
+        return Built(size, graphs, report, disk.path)
