@@ -4,6 +4,7 @@ The library behind the ``kg`` command; each verb of the command is a function he
 
     import kg
     graph = kg.build()                      # ontology + data + rules, one RDF dataset
+    graph = kg.open_graph()                 # the same, from kg build's cache while current
     report = kg.validate(graph)             # SHACL, against ontology/shapes.ttl
     draft = kg.ingest(text, url=..., published="2022-05-25")    # candidate facts of a text
     rows = kg.query(graph, "pci-history", area="id:unit/01")   # a catalog query
@@ -12,6 +13,7 @@ The library behind the ``kg`` command; each verb of the command is a function he
 
 from kg.build import build
 from kg.build_file import build_to_file
+from kg.cache import open_graph
 from kg.errors import (
     KgDataError,
     KgError,
@@ -27,6 +29,7 @@ from kg.errors import (
 from kg.export import serialize
 from kg.graph import KnowledgeGraph
 from kg.ingest import ingest
+from kg.init import init
 from kg.io import Format, parse
 from kg.network import network
 from kg.query import Results, query
@@ -57,7 +60,9 @@ __all__ = [
     "build",
     "build_to_file",
     "ingest",
+    "init",
     "network",
+    "open_graph",
     "parse",
     "query",
     "serialize",

@@ -1020,6 +1020,27 @@ def serve(
         raise click.exceptions.Exit(1)
 
 
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def init(folder: Path) -> None:
+    """Start a project of your own in FOLDER, read on top of cchc-kg's files.
+
+    FOLDER (new or empty) gets a cchc-kg.toml that says so, an extension of the ontology, a
+    shapes file, a data file and a stored query, each a small example to change. Every verb
+    reads it with --root FOLDER (or $CCHC_KG_ROOT): kg build --root FOLDER builds our graph
+    and yours, validated by our shapes and yours.
+
+    Example: kg init dist/my-project
+    """
+    from kg.init import init as start
+
+    written = start(folder)
+    click.echo(f"Wrote {len(written)} files into {folder}:")
+    for path in written:
+        click.echo(f"  {path.relative_to(folder).as_posix()}")
+    click.echo(f"Next: kg build --root {folder} --provinces-only -o {folder}/dist/mine.trig")
+
+
 def main() -> None:
     """The console script ``kg``."""
     cli(prog_name="kg")
