@@ -26,12 +26,14 @@ from pathlib import Path
 from kg.errors import KgFileError
 
 __all__ = [
+    "BUNDLE_HINT",
     "ENV_CACHE",
     "ENV_ROOT",
     "PROJECT_FILE",
     "Project",
     "cache_folder",
     "default_root",
+    "package_file",
     "package_root",
 ]
 
@@ -74,6 +76,24 @@ def package_root() -> Path:
         "reinstall the package, or give a project folder with --root or $" + ENV_ROOT,
         path=here / "share",
     )
+
+
+def package_file(package: str, relative: str) -> Path:
+    """A file that a package of kg ships (a front-end bundle, a page template), found through
+    :mod:`importlib.resources` wherever the package is installed.
+
+    >>> package_file("kg.viz", "page.html").name
+    'page.html'
+    """
+    # a wheel is installed unpacked, so the resource is a file on disk
+    return Path(str(importlib.resources.files(package).joinpath(relative)))
+
+
+#: What to do when a front-end bundle is missing, for the messages that say so.
+BUNDLE_HINT = (
+    "it is built from frontend/ with npm when cchc-kg's wheel is built: install cchc-kg from "
+    "its wheel, or, in a checkout, install Node.js and npm and run `make build`"
+)
 
 
 def default_root() -> Path:

@@ -26,7 +26,6 @@ import threading
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from html import escape
-from pathlib import Path
 from typing import Any
 
 from rdflib import URIRef
@@ -37,6 +36,7 @@ from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 
 from kg.errors import KgError, KgUsageError
+from kg.project import BUNDLE_HINT, package_file
 from kg.query import Catalog, default_catalog
 from kg.serve.catalog import AnswerCache, list_queries, openapi, openapi_endpoint, run_query
 from kg.serve.config import ServeConfig
@@ -55,8 +55,8 @@ from kg.serve.protocol import Rendered, sparql_endpoint
 from kg.serve.resources import HTML_HEADERS, resource
 from kg.workers import format_size
 
-#: Files the query page may ship beside it (kg/serve/static/, built by ``make build``).
-STATIC = Path(__file__).resolve().parent / "static"
+#: Files the query page may ship beside it (kg/serve/static/, built with the wheel).
+STATIC = package_file("kg.serve", "static")
 
 
 class ServerState:
@@ -378,9 +378,9 @@ def serve(app: Any, config: ServeConfig, sock: socket.socket | None = None) -> N
         log.addHandler(handler)
         log.setLevel(logging.INFO)
         log.propagate = False
-    warning = exposure(config.host)
-    if warning is not None:
-        log.warning(warning)
+    for warning in (exposure(config.host), missing_pages()):
+        if warning is not None:
+            log.warning(warning)
     state: ServerState = app.state.kg_state
     # SIGTERM ends the server through the finally below (the workers stopped, the copy of the
     # graph removed), not on the spot: before uvicorn runs, by SystemExit; once its event loop
@@ -421,6 +421,23 @@ def _run(
     )
     running.append(server)
     server.run(sockets=[sock])
+
+
+def missing_pages() -> str | None:
+    """The warning a server whose pages cannot be made deserves: None when both front-end
+    bundles are there (the query page's at ``/``, the network's at ``/viz``)."""
+    bundles = {
+        "/": package_file("kg.serve", "static/query.bundle.js"),
+        "/viz": package_file("kg.viz", "static/viz.bundle.js"),
+    }
+    missing = [route for route, path in bundles.items() if not path.is_file()]
+    if not missing:
+        return None
+    return (
+        f"the page script of {' and '.join(missing)} is missing, so "
+        f"{'they answer' if len(missing) > 1 else 'it answers'} 503 (SPARQL, the catalog and "
+        f"the resource pages work): {BUNDLE_HINT}"
+    )
 
 
 def exposure(host: str) -> str | None:

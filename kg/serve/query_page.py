@@ -23,20 +23,20 @@ import json
 import re
 from collections.abc import Sequence
 from html import escape
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from rdflib.term import Node
 
 from kg.errors import KgFileError
 from kg.namespaces import PREFIXES
+from kg.project import BUNDLE_HINT, package_file
 from kg.query import Catalog, Parameter, StoredQuery
 from kg.serve.limits import page_csp
 from kg.sparql import substitute
 
 __all__ = ["BUNDLE", "BUNDLE_CSS", "EXAMPLES", "editor_text", "query_page"]
 
-STATIC = Path(__file__).resolve().parent / "static"
+STATIC = package_file("kg.serve", "static")
 BUNDLE = STATIC / "query.bundle.js"
 BUNDLE_CSS = STATIC / "query.bundle.css"
 
@@ -133,12 +133,11 @@ def query_page(catalog: Catalog, *, base: str = "/") -> str:
     :param base: the path the server is mounted at, ending in ``/``; links and the endpoint
         are made from it.
     :returns: the page, one self-contained HTML document.
-    :raises KgFileError: the page's script is not built (run ``make build``).
+    :raises KgFileError: the page's script is not built (:data:`kg.project.BUNDLE_HINT`).
     """
     if not BUNDLE.exists() or not BUNDLE_CSS.exists():
         raise KgFileError(
-            "the query page's script is missing (it is built from frontend/ with npm, not kept "
-            "in git); run `make build` to build it",
+            f"the query page's script is missing: {BUNDLE_HINT}",
             path=BUNDLE,
         )
     if not base.endswith("/"):

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from kg.errors import KgError, KgFileError, KgUsageError
 from kg.io import write_atomic
 from kg.namespaces import search_key
+from kg.project import BUNDLE_HINT, package_file
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -38,10 +39,10 @@ LAYOUTS = ("force", "hierarchy")
 #: below folded until opened) instead of drawing every node at once.
 OVERVIEW_LIMIT = 1500
 
-STATIC = Path(__file__).resolve().parent / "static"
+STATIC = package_file("kg.viz", "static")
 BUNDLE = STATIC / "viz.bundle.js"
 BUNDLE_CSS = STATIC / "viz.bundle.css"
-TEMPLATE = Path(__file__).resolve().parent / "page.html"
+TEMPLATE = package_file("kg.viz", "page.html")
 
 #: The relations that place a node under another in the org chart, most telling first: a node
 #: hangs under the target of its first such edge. Only the layout reads this; what an edge is
@@ -324,8 +325,7 @@ def _html(net: nx.MultiDiGraph, *, layout: str, lang: str) -> bytes:
 
     if not BUNDLE.exists() or not BUNDLE_CSS.exists():
         raise KgFileError(
-            "the page's script is missing (it is built from frontend/ with npm, not kept in "
-            "git); run `make build` to build it",
+            f"the page's script is missing: {BUNDLE_HINT}",
             path=BUNDLE,
         )
     data = page_data(net, layout=layout, lang=lang)
