@@ -95,4 +95,5 @@ class Sdist(sdist):
         super().run()
 
 
-setup(cmdclass={"build_py": BuildPy, "sdist": Sdist})
+if __name__ == "__main__":  # as setuptools runs it; a test imports the hooks alone
+    setup(cmdclass={"build_py": BuildPy, "sdist": Sdist})

@@ -175,7 +175,8 @@ class Project:
     @property
     def packaged(self) -> bool:
         """True when the project is the copy an installed wheel carries: not to be written."""
-        return self.root.resolve().is_relative_to(Path(__file__).resolve().parent)
+        root = self.root.resolve()
+        return root.name == "share" and (root.parent / "project.py").is_file()
 
     @property
     def ontology(self) -> Path:
