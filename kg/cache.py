@@ -101,7 +101,9 @@ class CacheEntry:
         return key if isinstance(key, str) else None
 
     def stale_reason(self) -> str:
-        """Why the store is to be built: none yet, or inputs changed since."""
+        """Why the store is to be built: none yet, inputs changed since, or it is damaged."""
+        if self.path.exists():
+            return "the one there does not open"
         built = [p for p in self.folder.glob("*") if p.is_dir() and is_store(p)]
         return "its inputs changed since the last build" if built else "there is none yet"
 
@@ -127,7 +129,9 @@ class CacheEntry:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def start(self) -> OnDiskBuild:
-        """A new store for the current key, to :meth:`commit` (or abandon)."""
+        """A new store for the current key, to :meth:`commit` (or abandon); under the lock.
+        What is at its place is a store that does not open (a full disk cut it short)."""
+        shutil.rmtree(self.path, ignore_errors=True)
         return OnDiskBuild(self.path)
 
     def commit(self, disk: OnDiskBuild) -> None:
