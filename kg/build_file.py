@@ -1,22 +1,28 @@
 """``kg build``: build the graph, validate it against the project's shapes, write the dataset.
 
 Above :mod:`kg.build` (which assembles a graph) and :mod:`kg.validate` (which checks one): a
-file is written only when the graph has no violation, whole or not at all.
+file is written only when the graph has no violation, whole or not at all. The graph is kept
+on disk, in the build cache (:mod:`kg.cache`) or a folder of the user's.
 """
 
 from __future__ import annotations
 
+import contextlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from kg.build import Progress, StepCallback, build, reporter
+from kg.cache import CacheEntry, Notice, build_entry
+from kg.errors import KgStoreError
 from kg.export import serialize
 from kg.graph import KnowledgeGraph
 from kg.io import Format, write_atomic
 from kg.report import Report
 from kg.stores import Store
+from kg.stores.disk import OnDiskBuild
 from kg.validate import validate
 
-__all__ = ["build_to_file"]
+__all__ = ["Built", "build_and_keep", "build_to_file", "check_and_write"]
 
 
 def build_to_file(
@@ -44,16 +50,129 @@ def build_to_file(
     :returns: the graph and the validation report (None without ``check``).
     :raises KgError: what building, validating or writing raises.
     """
+    kg = build(root, national=national, progress=progress, store=store)
+    return kg, check_and_write(kg, output, format=format, check=check, progress=progress)
+
+
+def check_and_write(
+    kg: KnowledgeGraph,
+    output: str | Path | None,
+    *,
+    format: Format | None = None,
+    check: bool = True,
+    progress: Progress | StepCallback | None = None,
+) -> Report | None:
+    """Validate a built graph, and write it when it has no violation (see :func:`build_to_file`).
+
+    :returns: the validation report (None without ``check``).
+    """
     say = reporter(progress)
     fmt = format or (Format.from_extension(output) if output is not None else None)
-    kg = build(root, national=national, progress=progress, store=store)
     report = None
     if check:
         say("validate")
         report = validate(kg)
-        if not report.conforms_at("violation"):
-            return kg, report
+        if not report.conforms:
+            return report
     if output is not None and fmt is not None:
         say(f"write {output}")
         write_atomic(output, serialize(kg, fmt))
-    return kg, report
+    return report
+
+
+@dataclass(frozen=True)
+class Built:
+    """What ``kg build`` made: the counts, the report, where the graph was kept."""
+
+    #: Triples and named graphs of the graph.
+    triples: int
+    graphs: int
+    #: The validation report (None without ``check``).
+    report: Report | None
+    #: The store the graph is in (``path``, or the cache's), None when it was not kept.
+    store: Path | None
+
+
+def build_and_keep(
+    output: str | Path | None,
+    root: str | Path | None = None,
+    *,
+    format: Format | None = None,
+    check: bool = True,
+    national: bool = True,
+    progress: Progress | StepCallback | None = None,
+    path: str | Path | None = None,
+    store: str | None = None,
+    cache: bool | str | Path = True,
+    rebuild: bool = False,
+    notice: Notice | None = None,
+) -> Built:
+    """``kg build``: :func:`kg.build_file.build_to_file`, the graph kept on disk.
+
+    Into ``path`` when given (replacing the store there only with a graph without
+    violations), else into the cache, whatever the validation finds: ``kg validate`` then
+    reports it without building again. A cache whose store is current for the inputs is not
+    built again (unless ``rebuild``): its graph is validated and written.
+
+    :param output: the file to write (none when None).
+    :param root: the project folder.
+    :param format: the format to write; from ``output``'s extension if omitted.
+    :param check: validate, and write no file when there is a violation.
+    :param national: the whole country, or the provinces only.
+    :param progress: hears each step.
+    :param path: an on-disk Oxigraph store to build (a folder).
+    :param store: ``memory`` builds into rdflib's store, kept nowhere.
+    :param cache: keep the graph in the cache (in :func:`kg.project.cache_folder`, or in
+        this folder).
+    :param rebuild: build even when the cache holds the graph of these inputs.
+    :param notice: hears that the cache's graph is used, or that another process holds it.
+    :raises KgError: what building, validating or writing raises.
+    """
+    args = {"format": format, "check": check, "national": national, "progress": progress}
+    if path is None and (cache is False or store == "memory"):
+        graph, report = build_to_file(output, root, store=store, **args)  # type: ignore[arg-type]
+        return Built(len(graph), len(graph.graph_names()), report, None)
+    entry = None
+    if path is None:
+        entry = build_entry(root, national=national, cache=None if cache is True else cache)
+        if not rebuild and entry.current():
+            kept = _reuse(entry, output, format=format, check=check, progress=progress)
+            if kept is not None:
+                if notice is not None:
+                    notice(f"the graph of these inputs is in the cache, not built again "
+                           f"(--rebuild builds it anyway): {entry.path}")  # fmt: skip
+                return kept
+    with entry.locked(notice) if entry is not None else contextlib.nullcontext():
+        disk = entry.start() if entry is not None else OnDiskBuild(path)  # type: ignore[arg-type]
+        try:
+            graph, report = build_to_file(output, root, store=disk.store, **args)  # type: ignore[arg-type]
+            size, graphs = len(graph), len(graph.graph_names())
+        except BaseException:
+            disk.abandon()
+            raise
+        if entry is not None:
+            entry.commit(disk)
+            return Built(size, graphs, report, entry.path)
+        if report is not None and not report.conforms:
+            disk.abandon()
+            return Built(size, graphs, report, None)
+        disk.commit()
+        return Built(size, graphs, report, disk.path)
+
+
+def _reuse(
+    entry: CacheEntry,
+    output: str | Path | None,
+    *,
+    format: Format | None,
+    check: bool,
+    progress: Progress | StepCallback | None,
+) -> Built | None:
+    """The cache's current graph, validated and written; None when it does not open."""
+    try:
+        graph = KnowledgeGraph.open("oxigraph", path=entry.path)
+    except KgStoreError:
+        return None
+    with graph:
+        report = check_and_write(graph, output, format=format, check=check, progress=progress)
+        return Built(len(graph), len(graph.graph_names()), report, entry.path)

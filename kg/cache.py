@@ -2,7 +2,8 @@
 long as nothing it was built from has changed.
 
 Building the national graph takes a minute or more; opening a store of it takes a fraction of
-a second. ``kg build`` leaves the graph it built in the cache, and ``kg query``, ``stats``,
+a second. ``kg build`` leaves the graph it built in the cache
+(:func:`kg.build_file.build_and_keep`), and ``kg query``, ``stats``,
 ``validate``, ``export``, ``viz``, ``serve`` and ``push`` open it when it is current, or build
 it again when it is not (and say so, through ``notice``). The same is done for large RDF files
 read with ``--data``: parsed once, opened after.
@@ -28,12 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.build import Progress, StepCallback, build
-from kg.build_file import build_to_file
 from kg.errors import KgStoreError
 from kg.graph import KnowledgeGraph
-from kg.io import Format, load_file
+from kg.io import load_file
 from kg.project import Project, cache_folder
-from kg.report import Report
 from kg.stores import Store
 from kg.stores.disk import OnDiskBuild
 from kg.stores.oxigraph import MARKER, is_store
@@ -41,9 +40,7 @@ from kg.version import __version__
 
 __all__ = [
     "FILES_THRESHOLD",
-    "Built",
     "CacheEntry",
-    "build_and_keep",
     "build_entry",
     "files_entry",
     "open_graph",
@@ -302,73 +299,3 @@ def open_graph(
         build(root, national=national, progress=progress, store=target)
 
     return _fill(entry, assemble, "building the graph", notice)
-
-
-@dataclass(frozen=True)
-class Built:
-    """What ``kg build`` made: the counts, the report, where the graph was kept."""
-
-    #: Triples and named graphs of the graph.
-    triples: int
-    graphs: int
-    #: The validation report (None without ``check``).
-    report: Report | None
-    #: The store the graph is in (``path``, or the cache's), None when it was not kept.
-    store: Path | None
-
-
-def build_and_keep(
-    output: str | Path | None,
-    root: str | Path | None = None,
-    *,
-    format: Format | None = None,
-    check: bool = True,
-    national: bool = True,
-    progress: Progress | StepCallback | None = None,
-    path: str | Path | None = None,
-    store: str | None = None,
-    cache: bool | str | Path = True,
-    notice: Notice | None = None,
-) -> Built:
-    """``kg build``: :func:`kg.build_file.build_to_file`, the graph kept on disk.
-
-    Into ``path`` when given (replacing the store there only with a graph without
-    violations), else into the cache, whatever the validation finds: ``kg validate`` then
-    reports it without building again.
-
-    :param output: the file to write (none when None).
-    :param root: the project folder.
-    :param format: the format to write; from ``output``'s extension if omitted.
-    :param check: validate, and write no file when there is a violation.
-    :param national: the whole country, or the provinces only.
-    :param progress: hears each step.
-    :param path: an on-disk Oxigraph store to build (a folder).
-    :param store: ``memory`` builds into rdflib's store, kept nowhere.
-    :param cache: keep the graph in the cache (in :func:`kg.project.cache_folder`, or in
-        this folder).
-    :param notice: hears that another process holds the cache entry, if one does.
-    :raises KgError: what building, validating or writing raises.
-    """
-    args = {"format": format, "check": check, "national": national, "progress": progress}
-    if path is None and (cache is False or store == "memory"):
-        graph, report = build_to_file(output, root, store=store, **args)  # type: ignore[arg-type]
-        return Built(len(graph), len(graph.graph_names()), report, None)
-    entry = None
-    if path is None:
-        entry = build_entry(root, national=national, cache=None if cache is True else cache)
-    with entry.locked(notice) if entry is not None else contextlib.nullcontext():
-        disk = entry.start() if entry is not None else OnDiskBuild(path)  # type: ignore[arg-type]
-        try:
-            graph, report = build_to_file(output, root, store=disk.store, **args)  # type: ignore[arg-type]
-            size, graphs = len(graph), len(graph.graph_names())
-        except BaseException:
-            disk.abandon()
-            raise
-        if entry is not None:
-            entry.commit(disk)
-            return Built(size, graphs, report, entry.path)
-        if report is not None and not report.conforms:
-            disk.abandon()
-            return Built(size, graphs, report, None)
-        disk.commit()
-        return Built(size, graphs, report, disk.path)

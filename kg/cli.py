@@ -303,6 +303,9 @@ def _progress(quiet: bool) -> _ProgressBar | None:
 @_lang_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 @click.option(
+    "--rebuild", is_flag=True, help="Build even when the cache holds the graph of these inputs."
+)
+@click.option(
     "--store",
     "store_kind",
     type=click.Choice(["memory", "oxigraph"]),
@@ -326,6 +329,7 @@ def build(
     national: bool,
     lang: str,
     quiet: bool,
+    rebuild: bool,
     store_kind: str | None,
     store_path: Path | None,
 ) -> None:
@@ -337,13 +341,15 @@ def build(
     instead and the exit status is 1.
 
     The graph is also kept in the cache ($CCHC_KG_CACHE, else ~/.cache/cchc-kg), keyed by
-    the content of every file it was built from: kg query, stats, validate, export, viz,
-    serve and push open it while nothing has changed, and build it again (saying so) when
-    something has. --path DIR keeps it in a folder of your choice instead.
+    the content of every file it was built from and by the version of kg: kg query, stats,
+    validate, export, viz, serve, push and ingest open it while nothing has changed, and
+    build it again (saying so) when something has; kg build itself then validates and writes
+    the cache's graph (--rebuild builds it anyway). --path DIR keeps it in a folder of your
+    choice instead.
 
     Example: kg build -o dist/cchc.trig; kg build --provinces-only --path dist/store
     """
-    from kg.cache import build_and_keep
+    from kg.build_file import build_and_keep
     from kg.io import Format
     from kg.render import render_report
 
@@ -355,7 +361,8 @@ def build(
     try:
         built = build_and_keep(
             output, root, format=form, check=not no_validate, national=national,
-            progress=progress, path=store_path, store=store_kind, notice=_notice,
+            progress=progress, path=store_path, store=store_kind, rebuild=rebuild,
+            notice=_notice,
         )  # fmt: skip
     finally:
         if progress is not None:

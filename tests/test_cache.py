@@ -217,3 +217,21 @@ def test_kg_build_writes_0644_under_umask_022(project: Path, cache: Path) -> Non
     assert code == 0, stderr
     for name in ("o.trig", "n.json"):
         assert stat.S_IMODE((project / name).stat().st_mode) == 0o644, name
+
+
+def test_kg_build_of_unchanged_inputs_validates_and_writes_the_cache_s_graph(
+    project: Path, cache: Path
+) -> None:
+    first, again = project / "first.trig", project / "again.trig"
+    code, stdout, _ = run("build", "--root", str(project), "-q", "-o", str(first))
+    assert code == 0
+    code, stdout2, stderr = run("build", "--root", str(project), "-q", "-o", str(again))
+    assert code == 0, stderr
+    assert notes(stderr) == [
+        "Note: the graph of these inputs is in the cache, not built again (--rebuild builds it "
+        f"anyway): {build_entry(project).path}"
+    ]
+    assert again.read_bytes() == first.read_bytes()
+    assert stdout2.replace(str(again), "X") == stdout.replace(str(first), "X")
+    code, _, stderr = run("build", "--root", str(project), "-q", "--rebuild", "-o", str(again))
+    assert code == 0 and notes(stderr) == []

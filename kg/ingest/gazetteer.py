@@ -36,7 +36,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kg.errors import KgDataError
+from kg.errors import KgDataError, KgStoreError
 from kg.graph import KnowledgeGraph
 from kg.importers.bodies import body_label
 from kg.io import write_atomic
@@ -579,7 +579,8 @@ class Gazetteer:
         cls, root: str | Path | None = None, *, cache: str | Path | None = None
     ) -> Gazetteer:
         """The gazetteer of a project folder: from the cache when the project has not changed
-        since it was made, else built from the whole graph (a few seconds) and cached.
+        since it was made, else made from the whole graph (a few seconds from the build
+        cache's store) and cached.
 
         :param root: the project folder (:func:`kg.project.default_root` when None).
         :param cache: the cache folder (:func:`cache_folder` when None).
@@ -794,9 +795,13 @@ def _load_or_build(root: str, key: str, cache: str) -> Gazetteer:
             return Gazetteer.from_json(json.loads(path.read_text(encoding="utf-8")))
         except (ValueError, KeyError, TypeError, KgDataError):
             pass  # a cache of another version, or cut short: build it again
-    from kg.build import build  # the whole graph, once per content of the project
+    from kg.build import build
+    from kg.cache import open_graph
 
-    graph = build(root)
+    try:  # the whole graph, from the build cache (kg build made it) or built into it
+        graph = open_graph(root, cache=cache)
+    except (KgStoreError, OSError):  # a cache folder that cannot be written
+        graph = build(root)
     try:
         gazetteer = Gazetteer.from_graph(graph, key=key)
     finally:
