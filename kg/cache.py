@@ -24,6 +24,7 @@ import contextlib
 import hashlib
 import json
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,9 +34,8 @@ from kg.errors import KgStoreError
 from kg.graph import KnowledgeGraph
 from kg.io import load_file
 from kg.project import Project, cache_folder
-from kg.stores import Store
 from kg.stores.disk import OnDiskBuild
-from kg.stores.oxigraph import MARKER, is_store
+from kg.stores.oxigraph import MARKER, OxigraphStore, is_store
 from kg.version import __version__
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "build_entry",
     "files_entry",
     "open_graph",
+    "scratch_graph",
 ]
 
 #: Raise when what a store holds, for the same inputs, changes in a way the code does not show.
@@ -125,15 +126,13 @@ class CacheEntry:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def start(self) -> OnDiskBuild:
-        """A new store for the current key, to :meth:`commit` (or abandon); under the lock.
-        What is at its place is a store that does not open (a full disk cut it short)."""
+    def keep(self, graph: KnowledgeGraph) -> None:
+        """Write ``graph`` (built in memory) as the store of the current key, under the lock;
+        keep the one before it (a process may still read it), remove the older ones and what
+        killed builds left. What was at its place is a store that did not open (a full disk
+        cut it short)."""
         shutil.rmtree(self.path, ignore_errors=True)
-        return OnDiskBuild(self.path)
-
-    def commit(self, disk: OnDiskBuild) -> None:
-        """Put the new store in place, keyed; keep the one before it (a process may still
-        read it), remove the older ones and what killed builds left (under the lock)."""
+        disk = OnDiskBuild.copy_of(self.path, graph.store)
         disk.commit({"key": self.key, **self.about})
         others = [p for p in self.folder.iterdir() if p.is_dir() and p.name != self.path.name]
         kept = sorted(
@@ -149,7 +148,8 @@ class CacheEntry:
 
 def _prune(stores: Path, *, keep: Path) -> None:
     """Remove the entries whose files or project folders are gone (the stores of a test's
-    temporary files, of a project deleted), unless another process holds one."""
+    temporary files, of a project deleted) and those with no store (a build that failed),
+    unless another process holds one."""
     for entry in stores.iterdir():
         if entry == keep or not entry.is_dir():
             continue
@@ -158,7 +158,7 @@ def _prune(stores: Path, *, keep: Path) -> None:
             with contextlib.suppress(OSError, ValueError, AttributeError, TypeError):
                 info = json.loads(marker.read_text(encoding="utf-8"))
                 inputs += [str(p) for p in info.get("files", []) + info.get("project", [])]
-        if not inputs or all(Path(p).exists() for p in inputs):
+        if inputs and all(Path(p).exists() for p in inputs):
             continue
         with contextlib.suppress(OSError), open(entry / ".lock", "a+b") as handle:
             try:
@@ -215,11 +215,12 @@ def _open(entry: CacheEntry) -> KnowledgeGraph | None:
 
 def _fill(
     entry: CacheEntry,
-    fill: Callable[[Store], None],
+    fill: Callable[[KnowledgeGraph], None],
     what: str,
     notice: Notice | None,
 ) -> KnowledgeGraph:
-    """The entry's store: opened when current, else made by ``fill`` (and said so)."""
+    """The entry's graph: its store opened when current, else made by ``fill`` in memory
+    (and said so), kept in the cache, and given as it is."""
     graph = _open(entry)
     if graph is not None:
         return graph
@@ -229,17 +230,10 @@ def _fill(
             return graph
         if notice is not None:
             notice(f"{what} into the cache, as {entry.stale_reason()}: {entry.path}")
-        disk = entry.start()
-        try:
-            fill(disk.store)
-        except BaseException:
-            disk.abandon()
-            raise
-        entry.commit(disk)
-    graph = _open(entry)
-    if graph is None:  # pragma: no cover - written and gone at once
-        raise KgStoreError(f"the cache store {entry.path} could not be opened after it was built")
-    return graph
+        made = KnowledgeGraph(store="oxigraph")
+        fill(made)
+        entry.keep(made)
+    return made
 
 
 def open_graph(
@@ -286,16 +280,50 @@ def open_graph(
             return KnowledgeGraph.from_files(data, store=store)
         entry = files_entry(data, cache=folder)
 
-        def read(target: Store) -> None:
+        def read(target: KnowledgeGraph) -> None:
             for file in data:
-                load_file(target, file)
+                load_file(target.store, file)
 
         return _fill(entry, read, "reading " + ", ".join(str(p) for p in data), notice)
     if not cached:
         return build(root, national=national, progress=progress, store=store)
     entry = build_entry(root, national=national, cache=folder)
 
-    def assemble(target: Store) -> None:
-        build(root, national=national, progress=progress, store=target)
+    def assemble(target: KnowledgeGraph) -> None:
+        build(root, national=national, progress=progress, store=target.store)
 
     return _fill(entry, assemble, "building the graph", notice)
+
+
+@contextlib.contextmanager
+def scratch_graph(
+    root: str | Path | None = None,
+    *,
+    national: bool = True,
+    cache: str | Path | None = None,
+    notice: Notice | None = None,
+) -> Iterator[KnowledgeGraph]:
+    """A copy of the project's built graph to change and throw away (``kg ingest --accept``
+    tries a draft in it): the cache's store, built if need be, copied file by file into a
+    temporary folder, a second or two for the national graph where a build takes minutes.
+
+    :param root: the project folder.
+    :param national: the whole country, or the provinces only.
+    :param cache: the cache folder (:func:`kg.project.cache_folder` when None).
+    :param notice: hears that the cache is being built, if it is.
+    """
+    entry = build_entry(root, national=national, cache=cache)
+
+    def assemble(target: KnowledgeGraph) -> None:
+        build(root, national=national, store=target.store)
+
+    _fill(entry, assemble, "building the graph", notice).close()
+    with tempfile.TemporaryDirectory(prefix="kg-scratch-") as folder:
+        copy = Path(folder) / "store"
+        # a committed store is never written again: its files copy whole
+        shutil.copytree(entry.path, copy)
+        graph = KnowledgeGraph(store=OxigraphStore(copy))
+        try:
+            yield graph
+        finally:
+            graph.close()

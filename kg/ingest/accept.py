@@ -132,12 +132,12 @@ def accept(
 
 def _check(project: Project, graphs: dict[str, Graph]) -> None:
     """Refuse graphs that would give the built graph a SHACL violation."""
-    from kg.build import build, derive
+    from kg.build import derive
+    from kg.cache import scratch_graph
     from kg.report import Severity
     from kg.validate import validate
 
-    built = build(project.root)
-    try:
+    with scratch_graph(project.root) as built:  # the build cache's graph, copied
         mine = set()
         present = set(built.graph_names())
         for short, g in graphs.items():
@@ -147,8 +147,6 @@ def _check(project: Project, graphs: dict[str, Graph]) -> None:
             mine.update(s for s in g.subjects() if isinstance(s, URIRef))
         derive(built, project.rule_files())
         report = validate(built)
-    finally:
-        built.close()
     bad = [r for r in report.results if r.severity == Severity.VIOLATION and r.focus_node in mine]
     if bad:
         lines = "; ".join(f"{r.focus_node}: {r.message('en')}" for r in bad[:5])
