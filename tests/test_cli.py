@@ -211,3 +211,27 @@ def test_viz_unknown_focus_suggests_names_and_exits_2(built_file: Path) -> None:
     error = stderr.strip().splitlines()[-1]
     assert error.startswith("Error: ") and "UBND Ha Noii" in error
     assert "did you mean" in error and "Hà Nội" in error
+
+
+def test_viz_without_output_refuses_a_terminal(tmp_path: Path) -> None:
+    """The national page is megabytes of HTML: not poured into a terminal."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run(
+            [str(Path(sys.executable).with_name("kg")), "viz", "--provinces-only"],
+            stdout=follower,
+            stderr=subprocess.PIPE,
+            cwd=tmp_path,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert done.returncode == 2
+    assert b"kg viz draws a file" in done.stderr and b"give -o FILE" in done.stderr

@@ -2,8 +2,9 @@
 ``Example:`` a verb's help gives runs.
 
 Each example runs as a user would type it, as a separate ``kg`` process, in a fresh folder that
-holds the project's ``ontology/``, ``data/`` and ``queries/`` (so relative paths in examples work
-and what they write lands in the temporary folder). Servers an example needs are started for it
+holds links to the project's ``ontology/``, ``data/`` and ``queries/`` (so relative paths in
+examples work and what they write lands in the temporary folder); the graph is the checkout's,
+from the tests' build cache. Servers an example needs are started for it
 on a free port: an Oxigraph server for ``kg push``; ``kg serve`` itself is stopped once it answers.
 """
 
@@ -72,7 +73,10 @@ def project(tmp_path: Path) -> Path:
 
 
 def _env(project: Path) -> dict[str, str]:
-    return {**os.environ, "CCHC_KG_ROOT": str(project), "PYTHONWARNINGS": "error"}
+    """The project is the checkout (whose build the examples share, from the tests' build
+    cache); ``project`` is where they run, so that their relative paths work."""
+    env = {k: v for k, v in os.environ.items() if k != "CCHC_KG_ROOT"}
+    return {**env, "PYTHONWARNINGS": "error"}
 
 
 def _wait(url: str, deadline: float) -> bool:
