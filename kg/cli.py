@@ -161,6 +161,24 @@ class _Backend:
         )
 
 
+_store_kind_option = click.option(
+    "--store",
+    "store_kind",
+    type=click.Choice(["memory", "oxigraph"]),
+    default=None,
+    help="The engine: oxigraph (the default; the build is kept in the cache) or memory "
+    "(rdflib's, the reference; built each time).",
+)
+
+_store_path_option = click.option(
+    "--path",
+    "store_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Read an on-disk Oxigraph store (a folder), as kg build --path writes it.",
+)
+
+
 def _graph_options(
     *, timeout: float | None = None, timeout_help: str = _ENDPOINT_TIMEOUT, data: bool = True
 ) -> Any:
@@ -181,21 +199,8 @@ def _graph_options(
             return f(*args, **kwargs)
 
         options = [
-            click.option(
-                "--store",
-                "store_kind",
-                type=click.Choice(["memory", "oxigraph"]),
-                default=None,
-                help="The engine: oxigraph (the default; the build is kept in the cache) or "
-                "memory (rdflib's, the reference; built each time).",
-            ),
-            click.option(
-                "--path",
-                "store_path",
-                type=click.Path(path_type=Path),
-                default=None,
-                help="Read an on-disk Oxigraph store (a folder), as kg build --path writes it.",
-            ),
+            _store_kind_option,
+            _store_path_option,
             click.option(
                 "--endpoint",
                 default=None,
@@ -765,20 +770,8 @@ def viz(
 @cli.command()
 @_root_option
 @_data_option
-@click.option(
-    "--store",
-    "store_kind",
-    type=click.Choice(["memory", "oxigraph"]),
-    default=None,
-    help="The engine the graph is built in: oxigraph (the default; kept in the cache) or memory.",
-)
-@click.option(
-    "--path",
-    "store_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Push an on-disk Oxigraph store (a folder), as kg build --path writes it.",
-)
+@_store_kind_option
+@_store_path_option
 @_national_option
 @click.option(
     "--endpoint",

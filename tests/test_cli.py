@@ -235,3 +235,50 @@ def test_viz_without_output_refuses_a_terminal(tmp_path: Path) -> None:
         os.close(leader)
     assert done.returncode == 2
     assert b"kg viz draws a file" in done.stderr and b"give -o FILE" in done.stderr
+
+
+READERS = ("query", "stats", "validate", "export", "viz", "serve", "push")
+
+
+@pytest.mark.parametrize("flag", ["--data", "--path", "--store", "--root", "--national"])
+def test_a_flag_means_the_same_on_every_verb_that_reads_the_graph(flag: str) -> None:
+    """--data FILE and --path STORE (and the others) are one option, with one help text."""
+    from kg.cli import cli as group
+
+    helps = set()
+    for verb in READERS:
+        options = {o for p in group.commands[verb].params for o in p.opts}
+        assert flag in options, f"kg {verb} has no {flag}"
+        param = next(p for p in group.commands[verb].params if flag in p.opts)
+        helps.add(param.help)  # type: ignore[attr-defined]
+    assert len(helps) == 1, helps
+
+
+def test_only_push_names_the_endpoints_it_writes_to() -> None:
+    from kg.cli import cli as group
+
+    for verb, command in group.commands.items():
+        options = {o for p in command.params for o in p.opts}
+        writes = {"--update-endpoint", "--graph-store"} & options
+        assert bool(writes) == (verb == "push"), verb
+
+
+@pytest.mark.parametrize(("verb", "default"), [("query", "60.0"), ("serve", "10.0")])
+def test_timeout_shows_the_default_of_its_verb(verb: str, default: str) -> None:
+    code, stdout, _ = run(verb, "--help")
+    assert code == 0
+    text = " ".join(stdout.split())
+    assert "--timeout SECONDS" in text and f"[default: {default}]" in text
+    assert "Stop" in text.split("--timeout SECONDS", 1)[1][:40]
+
+
+def test_lang_is_given_to_a_catalog_query_that_takes_it(built_file: Path) -> None:
+    """--lang en: the labels of hanoi-index-ranks in English, as --param lang=en gives them."""
+    by_lang = run("query", "hanoi-index-ranks", "--data", str(built_file), "--lang", "en",
+                  "--format", "csv")  # fmt: skip
+    by_param = run("query", "hanoi-index-ranks", "--data", str(built_file), "--param", "lang=en",
+                   "--lang", "en", "--format", "csv")  # fmt: skip
+    vietnamese = run("query", "hanoi-index-ranks", "--data", str(built_file), "--format", "csv")
+    assert by_lang[0] == by_param[0] == vietnamese[0] == 0
+    assert by_lang[1] == by_param[1] != vietnamese[1]
+    assert ",Hà Nội City," in by_lang[1] and ",Thành phố Hà Nội," in vietnamese[1]
