@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.build import Progress, StepCallback, build, reporter
-from kg.cache import CacheEntry, Notice, build_entry
+from kg.cache import CacheEntry, Notice, build_entry, open_graph
 from kg.errors import KgStoreError
 from kg.export import serialize
 from kg.graph import KnowledgeGraph
@@ -171,9 +171,8 @@ def _reuse(
 ) -> Built | None:
     """The cache's current graph, validated and written; None when it does not open."""
     try:
-        graph = KnowledgeGraph.open("oxigraph", path=entry.path)
+        graph = open_graph(path=entry.path, in_memory=True)  # validated in memory: faster
     except KgStoreError:
         return None
-    with graph:
-        report = check_and_write(graph, output, format=format, check=check, progress=progress)
-        return Built(len(graph), len(graph.graph_names()), report, entry.path)
+    report = check_and_write(graph, output, format=format, check=check, progress=progress)
+    return Built(len(graph), len(graph.graph_names()), report, entry.path)

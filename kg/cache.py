@@ -24,7 +24,6 @@ import contextlib
 import hashlib
 import json
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +43,6 @@ __all__ = [
     "build_entry",
     "files_entry",
     "open_graph",
-    "scratch_graph",
 ]
 
 #: Raise when what a store holds, for the same inputs, changes in a way the code does not show.
@@ -218,22 +216,22 @@ def _fill(
     fill: Callable[[KnowledgeGraph], None],
     what: str,
     notice: Notice | None,
-) -> KnowledgeGraph:
+) -> tuple[KnowledgeGraph, bool]:
     """The entry's graph: its store opened when current, else made by ``fill`` in memory
-    (and said so), kept in the cache, and given as it is."""
+    (and said so), kept in the cache, and given as it is; and whether it is on disk."""
     graph = _open(entry)
     if graph is not None:
-        return graph
+        return graph, True
     with entry.locked(notice):
         graph = _open(entry)  # another process may have built it meanwhile
         if graph is not None:
-            return graph
+            return graph, True
         if notice is not None:
             notice(f"{what} into the cache, as {entry.stale_reason()}: {entry.path}")
         made = KnowledgeGraph(store="oxigraph")
         fill(made)
         entry.keep(made)
-    return made
+    return made, False
 
 
 def open_graph(
@@ -246,6 +244,7 @@ def open_graph(
     store: str | None = None,
     national: bool = True,
     cache: bool | str | Path = True,
+    in_memory: bool = False,
     progress: Progress | StepCallback | None = None,
     notice: Notice | None = None,
 ) -> KnowledgeGraph:
@@ -262,6 +261,10 @@ def open_graph(
         default, through the cache) or ``memory`` (rdflib's, never cached).
     :param national: the whole country, or the provinces only (the cache keeps each).
     :param cache: use the cache (in :func:`kg.project.cache_folder`, or in this folder).
+    :param in_memory: a store on disk (the cache's, ``path``) copied into memory first, a few
+        seconds for the national graph: work of many queries (validation) runs several times
+        faster there than on disk, and the copy can be changed (``kg ingest --accept`` tries a
+        draft in it).
     :param progress: hears the build's steps, when there is a build.
     :param notice: hears, in one line, that the cache is being built and why.
     :returns: the graph (read-only when it comes from a store on disk).
@@ -270,14 +273,37 @@ def open_graph(
     """
     if endpoint is not None:
         return KnowledgeGraph.open(endpoint=endpoint, timeout=timeout)
+    graph, on_disk = _graph(root, data, path, store, national, cache, progress, notice)
+    return _into_memory(graph) if in_memory and on_disk else graph
+
+
+def _into_memory(graph: KnowledgeGraph) -> KnowledgeGraph:
+    """An on-disk store's graph copied into memory (inside Oxigraph), the store let go."""
+    copy = KnowledgeGraph(store=OxigraphStore())
+    with graph:
+        copy.store.oxigraph().bulk_extend(graph.store.oxigraph())
+    return copy
+
+
+def _graph(
+    root: str | Path | None,
+    data: Sequence[str | Path],
+    path: str | Path | None,
+    store: str | None,
+    national: bool,
+    cache: bool | str | Path,
+    progress: Progress | StepCallback | None,
+    notice: Notice | None,
+) -> tuple[KnowledgeGraph, bool]:
+    """:func:`open_graph`'s graph, and whether it is a store on disk."""
     if path is not None:
-        return KnowledgeGraph.open("oxigraph", path=path)
+        return KnowledgeGraph.open("oxigraph", path=path), True
     folder = None if cache is True else cache
     cached = cache is not False and store in (None, "oxigraph")
     if data:
         small = sum(Path(p).stat().st_size for p in data if Path(p).is_file()) < FILES_THRESHOLD
         if not cached or small or any(not Path(p).is_file() for p in data):
-            return KnowledgeGraph.from_files(data, store=store)
+            return KnowledgeGraph.from_files(data, store=store), False
         entry = files_entry(data, cache=folder)
 
         def read(target: KnowledgeGraph) -> None:
@@ -286,44 +312,10 @@ def open_graph(
 
         return _fill(entry, read, "reading " + ", ".join(str(p) for p in data), notice)
     if not cached:
-        return build(root, national=national, progress=progress, store=store)
+        return build(root, national=national, progress=progress, store=store), False
     entry = build_entry(root, national=national, cache=folder)
 
     def assemble(target: KnowledgeGraph) -> None:
         build(root, national=national, progress=progress, store=target.store)
 
     return _fill(entry, assemble, "building the graph", notice)
-
-
-@contextlib.contextmanager
-def scratch_graph(
-    root: str | Path | None = None,
-    *,
-    national: bool = True,
-    cache: str | Path | None = None,
-    notice: Notice | None = None,
-) -> Iterator[KnowledgeGraph]:
-    """A copy of the project's built graph to change and throw away (``kg ingest --accept``
-    tries a draft in it): the cache's store, built if need be, copied file by file into a
-    temporary folder, a second or two for the national graph where a build takes minutes.
-
-    :param root: the project folder.
-    :param national: the whole country, or the provinces only.
-    :param cache: the cache folder (:func:`kg.project.cache_folder` when None).
-    :param notice: hears that the cache is being built, if it is.
-    """
-    entry = build_entry(root, national=national, cache=cache)
-
-    def assemble(target: KnowledgeGraph) -> None:
-        build(root, national=national, store=target.store)
-
-    _fill(entry, assemble, "building the graph", notice).close()
-    with tempfile.TemporaryDirectory(prefix="kg-scratch-") as folder:
-        copy = Path(folder) / "store"
-        # a committed store is never written again: its files copy whole
-        shutil.copytree(entry.path, copy)
-        graph = KnowledgeGraph(store=OxigraphStore(copy))
-        try:
-            yield graph
-        finally:
-            graph.close()

@@ -144,7 +144,7 @@ class _Backend:
         if data and (endpoint is not None or path is not None):
             raise click.UsageError("--data reads files: not with --endpoint or --path")
 
-    def graph(self, root: Path | None, *, cache: bool = True) -> Any:
+    def graph(self, root: Path | None, *, cache: bool = True, in_memory: bool = False) -> Any:
         """The graph to read (:func:`kg.cache.open_graph`)."""
         from kg.cache import open_graph
 
@@ -157,6 +157,7 @@ class _Backend:
             store=self.kind,
             national=self.national,
             cache=cache,
+            in_memory=in_memory,
             notice=_notice,
         )
 
@@ -447,8 +448,8 @@ def validate(
     reader = _Backend(
         backend.kind, backend.path, backend.endpoint, backend.timeout, sources, backend.national
     )
-    try:
-        data: Any = reader.graph(root)
+    try:  # many queries: several times faster in memory than on disk
+        data: Any = reader.graph(root, in_memory=True)
     except KgDataError:
         if not sources:
             raise

@@ -133,11 +133,12 @@ def accept(
 def _check(project: Project, graphs: dict[str, Graph]) -> None:
     """Refuse graphs that would give the built graph a SHACL violation."""
     from kg.build import derive
-    from kg.cache import scratch_graph
+    from kg.cache import open_graph
     from kg.report import Severity
     from kg.validate import validate
 
-    with scratch_graph(project.root) as built:  # the build cache's graph, copied
+    # the build cache's graph, copied into memory to be changed
+    with open_graph(project.root, in_memory=True) as built:
         mine = set()
         present = set(built.graph_names())
         for short, g in graphs.items():
