@@ -235,3 +235,13 @@ def test_kg_build_of_unchanged_inputs_validates_and_writes_the_cache_s_graph(
     assert stdout2.replace(str(again), "X") == stdout.replace(str(first), "X")
     code, _, stderr = run("build", "--root", str(project), "-q", "--rebuild", "-o", str(again))
     assert code == 0 and notes(stderr) == []
+
+
+def test_the_key_covers_the_code_that_makes_the_graph() -> None:
+    """Every module kg.cache imports (and so every one that builds the graph) is in BUILT_BY."""
+    import grimp
+
+    graph = grimp.build_graph("kg")
+    needed = graph.find_upstream_modules("kg.cache") | {"kg.cache"}
+    covered = {m for m in needed if any(m == b or m.startswith(b + ".") for b in kg.cache.BUILT_BY)}
+    assert needed - covered == set()
