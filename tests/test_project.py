@@ -246,3 +246,13 @@ def test_kg_init_is_the_verb_s_function(tmp_path: Path) -> None:
     written = kg.init(tmp_path / "x")
     assert [p.name for p in written][:2] == ["README.md", "cchc-kg.toml"]
     assert Project.at(tmp_path / "x").base == package_root()
+
+
+def test_make_without_npm_installs_and_builds_and_says_what_is_missing() -> None:
+    """make build and make test go on without npm (the bundles are what is lost)."""
+    done = subprocess.run(
+        ["make", "-n", "build", "test", "NPM="], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "npm not found" in done.stdout and "npm ci" not in done.stdout
+    assert "kg build -o dist/cchc.trig" in done.stdout and "pytest" in done.stdout
