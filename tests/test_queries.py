@@ -590,7 +590,15 @@ def test_agency_network_states_the_standard_triples(kgraph: KnowledgeGraph) -> N
         SCHEMA.organizer,
         SCHEMA.attendee,
         ELI.passed_by,
+        DCTERMS.isReplacedBy,
     }
+    # a change of organisation is an edge from what was to what it became
+    assert (
+        ID["agency/bo-ke-hoach-va-dau-tu"],
+        DCTERMS.isReplacedBy,
+        ID["agency/bo-tai-chinh"],
+    ) in net
+    assert (ID["unit/02"], DCTERMS.isReplacedBy, ID["unit/2025/08"]) in net
 
 
 # ---- 15. derived-facts ------------------------------------------------------------------------
