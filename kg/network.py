@@ -150,6 +150,7 @@ def network(
         else:
             attrs["sources"] = sorted(stated)
         graph.add_edge(s, o, key=p, **attrs)
+    graph.graph["sources"] = facts.describe_sources(kg, _all_sources(graph))
     if focus is not None:
         center = find_node(graph, focus)
         radius = 1 if depth is None else depth
@@ -161,6 +162,15 @@ def network(
         graph = graph.subgraph(sorted(near)).copy()
         graph.graph["focus"] = center
     return graph
+
+
+def _all_sources(graph: nx.MultiDiGraph) -> set[str]:
+    found: set[str] = set()
+    for _, data in graph.nodes(data=True):
+        found.update(data.get("sources", ()))
+    for _, _, data in graph.edges(data=True):
+        found.update(data.get("sources", ()))
+    return found
 
 
 def valid_on(begin: str, end: str, date: str) -> bool:
@@ -493,6 +503,30 @@ class _Facts:
         ):
             if sub != sup:
                 self.sub_properties[sub].add(sup)
+
+    def describe_sources(self, kg: KnowledgeGraph, sources: set[str]) -> dict[str, Any]:
+        """Each source's title (its label, in Vietnamese and English) and address
+        (``schema:url``); a named graph that is a source is titled by its short name."""
+        urls: dict[str, str] = {}
+        if sources:
+            for s, url in _rows(
+                kg, "SELECT ?s ?u WHERE { ?s schema:url ?u FILTER (isIRI(?s) && isIRI(?u)) }"
+            ):
+                if s in sources:
+                    urls.setdefault(s, url)
+        names = set(kg.graph_names())
+        out: dict[str, Any] = {}
+        for source in sorted(sources):
+            labels = self.labels(source)
+            if not labels and URIRef(source) in names:
+                short = kg.short_name(URIRef(source))
+                labels = {"vi": f"đồ thị có tên {short}", "en": f"named graph {short}"}
+            out[source] = {
+                "vi": labels.get("vi", labels.get("en", "")),
+                "en": labels.get("en", labels.get("vi", "")),
+                "url": urls.get(source, ""),
+            }
+        return out
 
     def super_properties(self, prop: str) -> frozenset[str]:
         """Every strict super-property of ``prop``."""
