@@ -134,6 +134,7 @@ def network(
     facts.read_graphs(kg, edges)
     facts.read_changes(kg)
     graph = nx.MultiDiGraph(lang=lang, query=_query_name(query), **titles)
+    graph.graph["hidden_groups"] = sorted(set(GROUPS) - shown)
     for node in kept:
         graph.add_node(node, **_localise(facts.describe(node), lang))
     relations = {

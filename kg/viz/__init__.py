@@ -344,6 +344,7 @@ def page_data(
             {str(d["date"]) for _, _, _, d in edges if len(str(d.get("date", ""))) == 10}
         ),
         "open": opened,
+        "hidden_groups": list(net.graph.get("hidden_groups", [])),
         "kinds": kind_list,
         "relations": relation_list,
         "sources": [
