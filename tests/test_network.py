@@ -220,7 +220,11 @@ def test_the_national_page_opens_on_provinces_folded(national: KnowledgeGraph) -
     # a commune of 2025 is reached from its province, one level at a time
     commune = index[str(resource("unit", "2025/00004"))]
     assert nodes[commune]["parent"] == index[UNIT_2025_01]
-    assert nodes[commune]["depth"] == 1
+    # the bodies of a unit are attached to it: shown whenever it is
+    body = nodes[index[str(resource("agency", "ubnd/2025/00004"))]]
+    assert body["parent"] == commune and body["attached"]
+    # nothing under a province is open at first
+    assert [index[UNIT_2025_01], "unit"] not in data["open"]
 
 
 # --- time, changes and places (issue 19) --------------------------------------------------------

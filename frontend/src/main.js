@@ -661,8 +661,10 @@ function kgState() {
   }
   const labelsShown = [];
   const forced = [];
+  const aggregateLabels = [];
   graph.forEachNode((key, a) => {
-    labelsShown.push(a.label);
+    if (a.aggregate) aggregateLabels.push(a.label);
+    else labelsShown.push(a.label);
     if (a.forceLabel) forced.push(a.label);
   });
   return {
@@ -677,6 +679,7 @@ function kgState() {
     kinds,
     levels,
     labels: labelsShown,
+    aggregateLabels,
     forced,
     title: document.title,
   };

@@ -263,7 +263,7 @@ def _place(
             cx, cy = x + r * 0.2 * math.cos(angle), y + r * 0.2 * math.sin(angle)
             stack.append((child, (cx, cy), r * 0.25))
         n = len(rest)
-        inner = r * 0.4 if close else r * 0.15
+        inner = r * 0.45 if close else r * 0.35
         for k, child in enumerate(rest):
             spread = inner + (r - inner) * math.sqrt((k + 0.5) / n)
             angle = k * _GOLDEN
