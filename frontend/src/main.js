@@ -96,6 +96,19 @@ const words = (text) => text.split(/[^a-z0-9]+/).filter(Boolean);
 
 const data = JSON.parse(document.getElementById("kg-data").textContent);
 const nodes = data.nodes;
+// the page leaves empty fields out (kg/viz/__init__.py): put them back
+for (const n of nodes) {
+  n.vi ??= "";
+  n.en ??= "";
+  n.group ??= "other";
+  n.level ??= "";
+  n.parent ??= null;
+  n.attached ??= false;
+  n.begin ??= "";
+  n.end ??= "";
+  n.sources ??= [];
+  n.key ??= "";
+}
 const state = {
   lang: data.lang,
   layout: data.layout,
@@ -116,7 +129,8 @@ data.edges.forEach((e, k) => {
   incident[e.s].push(k);
   if (e.t !== e.s) incident[e.t].push(k);
 });
-const nameWords = nodes.map((n) => n.key.split("\n").map(words));
+// the words of every name, made at the first search: not before the first picture
+let nameWords = null;
 const $ = (id) => document.getElementById(id);
 const t = () => TEXT[state.lang];
 const label = (item) => item[state.lang] || item[state.lang === "vi" ? "en" : "vi"] || item.id;
@@ -497,6 +511,7 @@ function search(text) {
   const q = words(fold(text));
   if (!q.length) return [];
   const phrase = q.join(" ");
+  if (nameWords === null) nameWords = nodes.map((n) => n.key.split("\n").map(words));
   const hits = [];
   nodes.forEach((n, i) => {
     let best = Infinity;

@@ -108,6 +108,8 @@ _GROUP_ORDER = ("agency", "unit", "event", "document", "person", "other")
 _REPLACED_BY = "http://purl.org/dc/terms/isReplacedBy"
 #: The groups of children a central tree shows at first on a large network.
 _OPEN_GROUPS = ("agency", "other")
+#: Fields of a node the page always carries, empty or not.
+_KEEP = frozenset({"id", "kind", "x", "y"})
 
 
 class VizFormat(enum.Enum):
@@ -296,24 +298,23 @@ def page_data(
         key = "\n".join(dict.fromkeys(search_key(t) for t in names if t))
         parent = placed.parent[n]
         x, y = placed.position[n]
-        nodes.append(
-            {
-                "id": n,
-                "vi": d.get("label_vi", ""),
-                "en": d.get("label_en", ""),
-                "kind": kind_index[d.get("kind") or ""],
-                "group": d.get("group", "other"),
-                "level": d.get("level", ""),
-                "parent": index[parent] if parent is not None else None,
-                "attached": n in placed.attached,
-                "x": x,
-                "y": y,
-                "begin": d.get("begin", ""),
-                "end": d.get("end", ""),
-                "sources": [source_index[s] for s in d.get("sources", ())],
-                "key": key,
-            }
-        )
+        node = {
+            "id": n,
+            "vi": d.get("label_vi", ""),
+            "en": d.get("label_en", ""),
+            "kind": kind_index[d.get("kind") or ""],
+            "group": d.get("group", "other"),
+            "level": d.get("level", ""),
+            "parent": index[parent] if parent is not None else None,
+            "attached": n in placed.attached,
+            "x": x,
+            "y": y,
+            "begin": d.get("begin", ""),
+            "end": d.get("end", ""),
+            "sources": [source_index[s] for s in d.get("sources", ())],
+            "key": key,
+        }
+        nodes.append(node)
     focus = net.graph.get("focus")
     if len(order) > OVERVIEW_LIMIT:
         # the central trees open on their organisations (the Government on its ministries);
@@ -529,7 +530,13 @@ def _html(net: nx.MultiDiGraph, *, layout: str, lang: str, date: str | None) -> 
             path=BUNDLE,
         )
     data = page_data(net, layout=layout, lang=lang, date=date)
-    payload = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    # what is empty is left out of the page (its script fills it back in): 45,000 nodes
+    slim = dict(data)
+    slim["nodes"] = [
+        {k: v for k, v in n.items() if v not in ("", False, [], None) or k in _KEEP}
+        for n in data["nodes"]
+    ]
+    payload = json.dumps(slim, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     # Nothing in the data may close the script element or open a comment.
     payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     script = BUNDLE.read_text(encoding="utf-8").replace("</script", "<\\/script")
