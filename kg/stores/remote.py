@@ -23,6 +23,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -33,7 +34,7 @@ from rdflib.term import Node
 from kg.errors import KgStoreError, KgUsageError
 from kg.namespaces import PREFIXES
 from kg.sparql import dataset_clause, query_form, substitute
-from kg.stores.base import QueryDataset, Store, Triple, make_result
+from kg.stores.base import QueryDataset, Replica, Store, Triple, make_result
 
 ENV_USER = "CCHC_KG_ENDPOINT_USER"
 ENV_PASSWORD = "CCHC_KG_ENDPOINT_PASSWORD"
@@ -80,6 +81,16 @@ class RemoteStore(Store):
 
     def describe(self) -> str:
         return f"the endpoint {self.endpoint}"
+
+    def replica(self, folder: Path) -> Replica:
+        """The same endpoint, called by each worker (credentials from the same environment)."""
+        options = {
+            "endpoint": self.endpoint,
+            "update_endpoint": self.update_endpoint,
+            "graph_store": self.graph_store,
+            "timeout": self.timeout,
+        }
+        return Replica(self.kind, options)
 
     # -- HTTP ---------------------------------------------------------------------------------
 
