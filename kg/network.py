@@ -74,12 +74,15 @@ def network(
     ``kind_label_en``, ``group`` (agency, unit, document, event, person or other), ``level``
     (``province``, ``district``, ``commune`` or empty), ``begin`` and ``end`` (its valid time,
     ``cchc:validDuring``, as ISO text: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; empty where
-    open) and ``sources``. Edges are keyed by the relation's IRI and carry the same, with
-    ``relation``; an edge that no graph states but a change of organisation implies (what an
-    organisation or unit became, ``dct:isReplacedBy``) carries the change's ``date`` and its
-    sources. Where a relation and one of its sub-properties join the same two nodes (a
-    department ``org:unitOf`` its ministry, and so ``org:subOrganizationOf`` it), only the
-    narrower is kept: one edge a pair.
+    open: the days it is surely valid, as the catalog's ``unit-counts`` counts a unit on a date,
+    so a bound of unknown day between two lists counts from the latest day it may have begun and
+    until the earliest it may have ended), ``begin_earliest`` and ``end_latest`` (the other side
+    of such a bound; empty where the day is known) and ``sources``. Edges are keyed by the
+    relation's IRI and carry the same, with ``relation``; an edge that no graph states but a
+    change of organisation implies (what an organisation or unit became, ``dct:isReplacedBy``)
+    carries the change's ``date`` and its sources. Where a relation and one of its
+    sub-properties join the same two nodes (a department ``org:unitOf`` its ministry, and so
+    ``org:subOrganizationOf`` it), only the narrower is kept: one edge a pair.
 
     >>> import kg
     >>> net = kg.network(kg.build(national=False))  # the provinces only: quick
@@ -395,8 +398,8 @@ class _Facts:
         self.stated: dict[tuple[str, str, str], set[str]] = defaultdict(set)
         self.claimed: dict[str, set[str]] = defaultdict(set)
         self.levels: dict[str, str] = {}
-        self.begins: dict[str, dict[str, str]] = defaultdict(dict)
-        self.ends: dict[str, dict[str, str]] = defaultdict(dict)
+        self.begins: dict[str, dict[str, set[str]]] = defaultdict(dict)
+        self.ends: dict[str, dict[str, set[str]]] = defaultdict(dict)
         self.intervals: dict[str, set[str]] = defaultdict(set)
         self.changes: dict[tuple[str, str], tuple[set[str], set[str]]] = {}
         self.sub_properties: dict[str, set[str]] = defaultdict(set)
@@ -460,12 +463,16 @@ class _Facts:
             if s in wanted:
                 facts.intervals[s].add(interval)
         for bound, store in (("hasBeginning", facts.begins), ("hasEnd", facts.ends)):
-            for interval, value in _rows(
+            # the day, or, where the day is unknown (a unit between two lists), the bounds
+            # it lies between (cchc:notBefore, cchc:notAfter)
+            for interval, how, value in _rows(
                 kg,
-                f"SELECT ?i (STR(?d) AS ?v) WHERE {{ ?i time:{bound} ?t . "
-                "?t time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear ?d }",
+                f"SELECT ?i ?k (STR(?d) AS ?v) WHERE {{ ?i time:{bound} ?t . "
+                '{ ?t time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear ?d BIND ("day" AS ?k) }'
+                ' UNION { ?t cchc:notBefore ?d BIND ("from" AS ?k) }'
+                ' UNION { ?t cchc:notAfter ?d BIND ("to" AS ?k) } }',
             ):
-                store[interval][value] = value
+                store[interval].setdefault(how, set()).add(value)
         return facts
 
     def read_changes(self, kg: KnowledgeGraph) -> None:
@@ -542,17 +549,27 @@ class _Facts:
             self._supers[prop] = frozenset(seen)
         return self._supers[prop]
 
-    def valid_time(self, node: str) -> tuple[str, str]:
-        """A node's valid time as (begin, end), ISO text, empty where open: the earliest
-        beginning if every interval has one, the latest end if every interval has one."""
+    def valid_time(self, node: str) -> dict[str, str]:
+        """A node's valid time: ``begin`` and ``end`` (ISO text, empty where open) bound the
+        days it is surely valid, by the rule of the catalog's ``unit-counts`` for a date:
+        where the day a bound falls on is unknown, the latest it may have begun
+        (``cchc:notAfter``) and the earliest it may have ended (``cchc:notBefore``). The
+        other side of such a bound is ``begin_earliest`` or ``end_latest`` (empty where the
+        day is known), so a reader can be told it is a span. Over several intervals: the
+        earliest beginning if every interval has one, the latest end if every interval has
+        one."""
         intervals = sorted(self.intervals.get(node, ()))
+        out = {"begin": "", "begin_earliest": "", "end": "", "end_latest": ""}
         if not intervals:
-            return "", ""
-        begins = [min(self.begins[i]) if self.begins.get(i) else "" for i in intervals]
-        ends = [max(self.ends[i]) if self.ends.get(i) else "" for i in intervals]
-        begin = "" if "" in begins else min(begins)
-        end = "" if "" in ends else max(ends)
-        return begin, end
+            return out
+        # (sure, other side): an interval without the bound is open on that side
+        begins = [_bound(self.begins.get(i, {}), sure="to", other="from") for i in intervals]
+        ends = [_bound(self.ends.get(i, {}), sure="from", other="to") for i in intervals]
+        if all(b[0] for b in begins):
+            out["begin"], out["begin_earliest"] = min(begins)
+        if all(e[0] for e in ends):
+            out["end"], out["end_latest"] = max(ends)
+        return out
 
     def read_graphs(self, kg: KnowledgeGraph, edges: Iterable[tuple[str, str, str]]) -> None:
         """The named graphs that state each of ``edges`` (the edges drawn, once the groups
@@ -636,7 +653,6 @@ class _Facts:
         sources = sorted(
             self.derived.get(node, ()) or self.claimed.get(node, ()) or self.graphs.get(node, ())
         )
-        begin, end = self.valid_time(node)
         return {
             "iri": node,
             "label_vi": labels.get("vi", ""),
@@ -647,8 +663,7 @@ class _Facts:
             "kind_label_en": kind_labels.get("en", kind_labels.get("vi", "")),
             "group": self.group(node),
             "level": self.levels.get(node, ""),
-            "begin": begin,
-            "end": end,
+            **self.valid_time(node),
             "sources": sources,
         }
 
@@ -662,6 +677,20 @@ class _Facts:
             "label_en": labels.get("en", labels.get("vi", "")),
             "sources": sorted(sources),
         }
+
+
+def _bound(found: Mapping[str, set[str]], *, sure: str, other: str) -> tuple[str, str]:
+    """One end of an interval as (the day it surely holds from or until, the other side of
+    the span where the day is unknown); ("", "") where the interval is open on that side. A
+    beginning (``sure="to"``) is sure from its latest possible day, an end (``sure="from"``)
+    until its earliest; a stated day wins over both."""
+    pick = max if sure == "to" else min
+    if found.get("day"):
+        return pick(found["day"]), ""
+    if not found.get(sure):  # one side only: the span has no sure day, the side given serves
+        return (pick(found[other]) if found.get(other) else ""), ""
+    far = found.get(other)
+    return pick(found[sure]), (min(far) if sure == "to" else max(far)) if far else ""
 
 
 def _localise(attrs: dict[str, Any], lang: str) -> dict[str, Any]:

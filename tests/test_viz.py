@@ -277,6 +277,27 @@ def country_page(country: nx.MultiDiGraph, tmp_path_factory: pytest.TempPathFact
     return path
 
 
+@pytest.fixture(scope="module")
+def country_data(country: nx.MultiDiGraph) -> dict[str, Any]:
+    from kg.viz import page_data
+
+    return page_data(country)
+
+
+def agrees_with_overview(s: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """The page shows what :func:`kg.viz.overview` (the static pictures) selects on its day."""
+    from kg.viz import overview
+
+    view = overview(data, date=s["date"])
+    assert (s["nodes"], s["ghosts"], s["realEdges"], s["aggregated"]) == (
+        len(view["nodes"]),
+        len(view["ghosts"]),
+        len(view["edges"]),
+        len(view["aggregates"]),
+    )
+    return view
+
+
 @pytest.fixture
 def national_page(browser: Any, country_page: Path) -> Iterator[Any]:
     page, requests = open_page(browser, country_page)
@@ -294,10 +315,10 @@ def ministries(s: dict[str, Any]) -> int:
 
 
 def test_the_national_page_opens_on_the_structure(
-    national_page: Any, country: nx.MultiDiGraph, shots: Path
+    national_page: Any, country: nx.MultiDiGraph, country_data: dict[str, Any], shots: Path
 ) -> None:
     from kg.network import valid_on
-    from kg.viz import default_date, overview, page_data
+    from kg.viz import default_date
 
     s = state(national_page)
     (shots / "national.png").write_bytes(national_page.screenshot())
@@ -314,18 +335,28 @@ def test_the_national_page_opens_on_the_structure(
     # no label twice
     assert len(s["labels"]) == len(set(s["labels"]))
     # the page and the static pictures agree on what the first picture holds
-    view = overview(page_data(country))
-    assert s["nodes"] == len(view["nodes"]) and s["aggregated"] == len(view["aggregates"])
-    assert s["realEdges"] == len(view["edges"])
+    agrees_with_overview(s, country_data)
 
 
-def test_the_date_plays_the_2025_reorganisation(national_page: Any, shots: Path) -> None:
+def provinces(graph: KnowledgeGraph, date: str) -> int:
+    """The provinces the catalog's unit-counts counts on ``date`` (surely valid)."""
+    rows = kg.query(graph, "unit-counts", date=date).to_python()
+    return sum(r["units"] for r in rows if r["level"].endswith("/province"))
+
+
+def test_the_date_plays_the_2025_reorganisation(
+    national_page: Any, national: KnowledgeGraph, country_data: dict[str, Any], shots: Path
+) -> None:
     national_page.evaluate("window.kg.setDate('2024-06-01')")
     before = state(national_page)
     (shots / "national-2024-06-01.png").write_bytes(national_page.screenshot())
     assert ministries(before) == 22
+    # the page counts the provinces as the catalog does on that day
+    assert provinces(national, "2024-06-01") == 63
     assert before["levels"][K + "AdministrativeUnit|province"] == 63
     assert before["levels"][K + "PeoplesCommittee|province"] == 63
+    # what the page draws that day, ghosts of 2025 included, is what the static pictures draw
+    assert agrees_with_overview(before, country_data)["ghosts"]
     # a merged ministry is shown with what it became: an edge of its own kind, and the new
     # ministry drawn faded with the day it begins
     plan, finance = (
@@ -342,6 +373,7 @@ def test_the_date_plays_the_2025_reorganisation(national_page: Any, shots: Path)
     (shots / "national-2025-08-01.png").write_bytes(national_page.screenshot())
     assert after["date"] == "2025-08-01"
     assert ministries(after) == 17
+    assert provinces(national, "2025-08-01") == 34
     assert after["levels"][K + "AdministrativeUnit|province"] == 34
     assert after["levels"][K + "PeoplesCommittee|province"] == 34
     # 2020 and 2025 are one click away
@@ -382,7 +414,9 @@ def test_filters_language_and_selection_move_no_node(national_page: Any) -> None
     assert [p[:2] for p in national_page.evaluate(POSITIONS, ids)] == graph_xy
 
 
-def test_the_panel_never_hides_the_selection(national_page: Any, shots: Path) -> None:
+def test_the_panel_never_hides_the_selection(
+    national_page: Any, country_data: dict[str, Any], shots: Path
+) -> None:
     hn = str(resource("agency", "ubnd-thanh-pho-ha-noi"))
     national_page.fill("#search", "ubnd ha noi")
     hits = national_page.locator("#results li").evaluate_all("els => els.map(e => e.dataset.iri)")
@@ -404,13 +438,17 @@ def test_the_panel_never_hides_the_selection(national_page: Any, shots: Path) ->
     # its valid time is in the panel, its sources are titles with their links
     assert national_page.inner_text("#panel-valid")
     assert "w3id.org/cchc/graph" not in national_page.inner_text("#panel-sources")
-    # a ministry's sources are the pages its rows cite: titles, with their links
+    # a ministry's sources are the pages its rows cite: each by its title where it has one,
+    # by its address where it is known by its address only (it has no label then)
     national_page.evaluate(f"window.kg.select(window.kg.byId.get('{BO}'))")
     links = national_page.locator("#panel-sources a").evaluate_all(
         "els => els.map(e => [e.textContent, e.getAttribute('href')])"
     )
-    assert links and all(href.startswith("http") and text for text, href in links)
-    assert all(not text.startswith("http") for text, _ in links)
+    # (the page opens in Vietnamese)
+    known = {s["url"]: s["vi"] for s in country_data["sources"] if s["url"]}
+    assert links and all(href in known for _, href in links)
+    assert [text for text, href in links] == [known[href] or href for _, href in links]
+    assert any(known[href] for _, href in links)  # some have a title: shown as such
 
 
 def test_search_by_words_says_when_nothing_matches(national_page: Any) -> None:

@@ -29,6 +29,8 @@ const TEXT = {
     always: "không ghi thời gian",
     from: "từ",
     until: "đến hết",
+    beganBetween: (a, b) => `từ một ngày trong khoảng ${a} – ${b}`,
+    endedBetween: (a, b) => `đến một ngày trong khoảng ${a} – ${b}`,
     iri: "IRI",
     sources: "Nguồn",
     samePlace: "Cùng địa bàn",
@@ -42,7 +44,7 @@ const TEXT = {
     open: (n, what) => `Mở ${n} ${what}`,
     collapse: (what) => `Thu gọn ${what}`,
     close: "Đóng",
-    ghost: (d) => `(từ ${d})`,
+    ghost: (when) => `(${when})`,
   },
   en: {
     search: "Find an agency or a place (with or without diacritics)…",
@@ -63,6 +65,8 @@ const TEXT = {
     always: "no time given",
     from: "from",
     until: "until the end of",
+    beganBetween: (a, b) => `from a day between ${a} and ${b}`,
+    endedBetween: (a, b) => `until a day between ${a} and ${b}`,
     iri: "IRI",
     sources: "Sources",
     samePlace: "Same place",
@@ -76,7 +80,7 @@ const TEXT = {
     open: (n, what) => `Open ${n} ${what}`,
     collapse: (what) => `Fold ${what}`,
     close: "Close",
-    ghost: (d) => `(from ${d})`,
+    ghost: (when) => `(${when})`,
   },
 };
 
@@ -106,6 +110,8 @@ for (const n of nodes) {
   n.attached ??= false;
   n.begin ??= "";
   n.end ??= "";
+  n.begin_earliest ??= "";
+  n.end_latest ??= "";
   n.sources ??= [];
   n.key ??= "";
 }
@@ -142,11 +148,23 @@ function validOn(i, day) {
   return (!begin || begin <= day.slice(0, begin.length)) && (!end || end >= day.slice(0, end.length));
 }
 
+// A node's valid time in words. begin and end bound the days it is surely valid (the rule of
+// the catalog's unit-counts); where the day is unknown (a unit between two lists), the span it
+// lies in is given.
 function period(i) {
-  const { begin, end } = nodes[i];
+  const { begin, end, begin_earliest: earliest, end_latest: latest } = nodes[i];
   if (!begin && !end) return t().always;
-  if (begin && end) return `${begin} – ${end}`;
-  return begin ? `${t().from} ${begin}` : `${t().until} ${end}`;
+  const from = earliest ? t().beganBetween(earliest, begin) : `${t().from} ${begin}`;
+  const until = latest ? t().endedBetween(end, latest) : `${t().until} ${end}`;
+  if (begin && end && !earliest && !latest) return `${begin} – ${end}`;
+  return [begin ? from : "", end ? until : ""].filter(Boolean).join(", ");
+}
+
+// What tells a ghost (what a change made of a node shown) from the nodes of the day: when it
+// begins, or, if it has ended, its valid time.
+function ghostNote(i) {
+  const { begin } = nodes[i];
+  return t().ghost(begin && begin > state.date ? `${t().from} ${begin}` : period(i));
 }
 
 const unfolded = (p, c) => nodes[c].attached || state.open.has(`${p}:${nodes[c].group}`);
@@ -308,7 +326,7 @@ function rebuild() {
       y: p.y,
       size: nodeSize(i),
       color: ghost ? lighten(color, 0.6) : color,
-      label: ghost ? `${text.get(i)} ${t().ghost(n.begin)}` : text.get(i),
+      label: ghost ? `${text.get(i)} ${ghostNote(i)}` : text.get(i),
       forceLabel: top && !ghost && children[i].length + incident[i].length > 0 && nodes[i].group === "agency",
       ghost,
     });
@@ -496,8 +514,10 @@ function showPanel(i) {
   for (const k of incident[i]) for (const s of data.edges[k].sources) sources.add(s);
   if (!sources.size) src.append(el("li", {}, t().noSource));
   for (const s of [...sources].sort((a, b) => a - b)) {
+    // by its title where it has one, else by its address (a source known only by its address
+    // has no label), else by its IRI
     const source = data.sources[s];
-    const title = label(source);
+    const title = source[state.lang] || source[state.lang === "vi" ? "en" : "vi"];
     const li = el("li");
     if (source.url) li.append(el("a", { href: source.url, target: "_blank", rel: "noopener noreferrer" }, title || source.url));
     else li.append(title || source.id);

@@ -311,6 +311,8 @@ def page_data(
             "y": y,
             "begin": d.get("begin", ""),
             "end": d.get("end", ""),
+            "begin_earliest": d.get("begin_earliest", ""),
+            "end_latest": d.get("end_latest", ""),
             "sources": [source_index[s] for s in d.get("sources", ())],
             "key": key,
         }
@@ -382,21 +384,27 @@ def _check_date(text: str) -> str:
 
 def overview(data: Mapping[str, Any], *, date: str | None = None) -> dict[str, Any]:
     """What the page shows when it opens, as the static pictures draw it: the nodes unfolded
-    (``data["open"]``) and valid on ``date``, the edges between them, and one aggregate for each
-    group of folded children ("126 đơn vị hành chính"), joined to its parent by one edge.
+    (``data["open"]``) and valid on ``date``; what a change made of them where that is
+    unfolded but not valid on the day (a "ghost": the ministry a merged one became, drawn
+    faded with the day it begins); the edges between the nodes shown, and the changes'
+    edges to their ghosts; and one aggregate for each group of folded children ("126 đơn vị
+    hành chính"), joined to its parent by one edge.
 
-    The page's script (frontend/src/main.js) decides the same way; a browser test compares them.
+    The page's script (frontend/src/main.js, ``rebuild``) decides the same way, with every
+    relation and kind shown; a browser test compares them on several days.
 
     :param data: :func:`page_data`'s answer.
     :param date: the day (``YYYY-MM-DD``); the page's own by default; "" for every day.
-    :returns: ``nodes`` (indices), ``edges`` (indices into ``data["edges"]``) and
-        ``aggregates`` (``parent``, ``group``, ``count``, ``kind``, ``relation``, ``x``, ``y``).
+    :returns: ``nodes`` (indices), ``ghosts`` (indices), ``edges`` (indices into
+        ``data["edges"]``) and ``aggregates`` (``parent``, ``group``, ``count``, ``kind``,
+        ``relation``, ``x``, ``y``).
     """
     from kg.network import valid_on
 
     day = data.get("date", "") if date is None else date
     nodes = data["nodes"]
     opened = {(p, g) for p, g in data["open"]}
+    changes = {k for k, r in enumerate(data["relations"]) if r.get("change")}
     children: dict[int, list[int]] = {}
     for i, n in enumerate(nodes):
         if n["parent"] is not None:
@@ -414,9 +422,27 @@ def overview(data: Mapping[str, Any], *, date: str | None = None) -> dict[str, A
         i = stack.pop()
         revealed.append(i)
         stack.extend(c for c in children.get(i, ()) if unfolded(i, c))
+    in_tree = set(revealed)
     shown = sorted(i for i in revealed if valid(i))
     shown_set = set(shown)
-    edges = [k for k, e in enumerate(data["edges"]) if e["s"] in shown_set and e["t"] in shown_set]
+    ghosts: set[int] = set()
+    if day:
+        ghosts = {
+            e["t"]
+            for e in data["edges"]
+            if e["r"] in changes
+            and e["s"] in shown_set
+            and e["t"] not in shown_set
+            and e["t"] in in_tree
+        }
+    drawn = shown_set | ghosts
+    edges = [
+        k
+        for k, e in enumerate(data["edges"])
+        if e["s"] in drawn
+        and e["t"] in drawn
+        and (e["r"] in changes or (e["s"] not in ghosts and e["t"] not in ghosts))
+    ]
     relation_of: dict[tuple[int, int], int] = {}
     for e in data["edges"]:
         relation_of.setdefault((e["s"], e["t"]), e["r"])
@@ -443,7 +469,7 @@ def overview(data: Mapping[str, Any], *, date: str | None = None) -> dict[str, A
                     **_aggregate_place(nodes, i, members),
                 }
             )
-    return {"nodes": shown, "edges": edges, "aggregates": aggregates}
+    return {"nodes": shown, "ghosts": sorted(ghosts), "edges": edges, "aggregates": aggregates}
 
 
 def _aggregate_place(nodes: list[dict], parent: int, members: list[int]) -> dict[str, float]:
@@ -639,18 +665,20 @@ def _dot(net: nx.MultiDiGraph, *, layout: str, lang: str, date: str | None) -> s
         return str(item.get(lang) or item.get(other) or item.get("id", ""))
 
     aggs = view["aggregates"]
+    ghosts = set(view["ghosts"])
+    drawn = sorted(set(view["nodes"]) | ghosts)
     if layout == "hierarchy":
-        keys = [f"n{i}" for i in view["nodes"]] + [f"a{k}" for k in range(len(aggs))]
+        keys = [f"n{i}" for i in drawn] + [f"a{k}" for k in range(len(aggs))]
         parent: dict[str, str | None] = {
             f"n{i}": (f"n{nodes[i]['parent']}" if nodes[i]["parent"] is not None else None)
-            for i in view["nodes"]
+            for i in drawn
         }
         parent.update({f"a{k}": f"n{a['parent']}" for k, a in enumerate(aggs)})
         rank = {key: k for k, key in enumerate(keys)}
         tree = tree_positions(keys, parent, order=rank)
         place = {key: (x * _TREE_COLUMN, y * _TREE_ROW) for key, (x, y) in tree.items()}
     else:
-        place = {f"n{i}": (nodes[i]["x"] * _CELL, nodes[i]["y"] * _CELL) for i in view["nodes"]}
+        place = {f"n{i}": (nodes[i]["x"] * _CELL, nodes[i]["y"] * _CELL) for i in drawn}
         place.update({f"a{k}": (a["x"] * _CELL, a["y"] * _CELL) for k, a in enumerate(aggs)})
     title = data["title"].get(lang) or data["title"].get(other) or ""
     day = f" · {data['date']}" if data["date"] else ""
@@ -662,18 +690,23 @@ def _dot(net: nx.MultiDiGraph, *, layout: str, lang: str, date: str | None) -> s
         'margin="0.04,0.02", height=0.2, width=0.2];',
         '  edge [fontname="sans-serif", fontsize=7, color="#9aa5b1", arrowsize=0.5];',
     ]
-    for i in view["nodes"]:
+    since = {"vi": "từ", "en": "from"}[lang]
+    for i in drawn:
         node = nodes[i]
         kind = data["kinds"][node["kind"]]
         x, y = place[f"n{i}"]
+        # a ghost (what a change made of a node shown) is faded, with the day it begins
+        text = name(node) + (f" ({_ghost_note(node, data['date'], since)})" if i in ghosts else "")
         attrs = {
-            "label": "" if node["attached"] and layout != "hierarchy" else name(node),
-            "tooltip": f"{name(node)} ({name(kind)})",
-            "fillcolor": kind["color"] + "33",
-            "color": kind["color"],
+            "label": "" if node["attached"] and layout != "hierarchy" else text,
+            "tooltip": f"{text} ({name(kind)})",
+            "fillcolor": kind["color"] + ("14" if i in ghosts else "33"),
+            "color": kind["color"] + ("66" if i in ghosts else ""),
             "URL": node["id"],
             "pos": f"{x:.1f},{y:.1f}!",
         }
+        if i in ghosts:
+            attrs["fontcolor"] = "#7b8794"
         if not attrs["label"]:
             attrs.update({"shape": "circle", "width": "0.12", "style": "filled"})
             attrs["fillcolor"] = kind["color"]
@@ -701,6 +734,14 @@ def _dot(net: nx.MultiDiGraph, *, layout: str, lang: str, date: str | None) -> s
         lines.append(f"  {_quote(s)} -> {_quote(t)} [tooltip={_quote(name(rel))}{style}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _ghost_note(node: Mapping[str, Any], day: str, since: str) -> str:
+    """When a ghost is valid, as the page says it: the day it begins, else its valid time."""
+    begin, end = node["begin"], node["end"]
+    if begin and begin > day:
+        return f"{since} {begin}"
+    return " – ".join(x for x in (begin, end) if x)
 
 
 def _graphviz(dot_text: str, output: str) -> bytes:
