@@ -227,6 +227,41 @@ def test_the_national_page_opens_on_provinces_folded(national: KnowledgeGraph) -
     assert [index[UNIT_2025_01], "unit"] not in data["open"]
 
 
+@pytest.mark.parametrize("date", ["2021-01-01", "2024-06-01", "2025-08-01"])
+def test_units_on_a_day_are_those_the_catalog_counts(national: KnowledgeGraph, date: str) -> None:
+    """A unit the lists show began or ended on an unknown day between two lists: the network's
+    valid times follow unit-counts' rule (surely valid), at every level, on days between lists
+    and after the reform."""
+    from collections import Counter
+
+    from kg.network import valid_on
+
+    counted: Counter[str] = Counter()
+    for row in kg.query(national, "unit-counts", date=date).to_python():
+        counted[row["level"].rsplit("/", 1)[-1]] += row["units"]
+    net = national_network(national)
+    shown = Counter(
+        d["level"]
+        for _, d in net.nodes(data=True)
+        if d["group"] == "unit" and d["level"] and valid_on(d["begin"], d["end"], date)
+    )
+    assert shown == counted
+    assert counted["province"] == (34 if date > "2025-07" else 63)
+
+
+def test_a_bound_of_unknown_day_keeps_its_span(national: KnowledgeGraph) -> None:
+    """Thành phố Thủ Đức is in the list of 2021, not in that of 2020; Quận 2, whose code it
+    took, is in that of 2020 only: the day between is unknown."""
+    net = national_network(national)
+    thu_duc = net.nodes[str(resource("unit", "769"))]
+    assert (thu_duc["begin_earliest"], thu_duc["begin"]) == ("2020-02-26", "2021-02-03")
+    quan_2 = net.nodes[str(resource("unit", "2020-02-25/769"))]
+    assert (quan_2["end"], quan_2["end_latest"]) == ("2020-02-25", "2021-02-02")
+    # a day a source gives wins: Thành phố Huế from 1 January 2025
+    hue = net.nodes[str(resource("unit", "2025-01-04/46"))]
+    assert (hue["begin"], hue["begin_earliest"]) == ("2025-01-01", "")
+
+
 # --- time, changes and places (issue 19) --------------------------------------------------------
 
 

@@ -448,7 +448,29 @@ def test_the_panel_never_hides_the_selection(
     known = {s["url"]: s["vi"] for s in country_data["sources"] if s["url"]}
     assert links and all(href in known for _, href in links)
     assert [text for text, href in links] == [known[href] or href for _, href in links]
-    assert any(known[href] for _, href in links)  # some have a title: shown as such
+    # both kinds are there: titles (some of them English only) and a bare address
+    assert any(known[href] for _, href in links) and any(not known[href] for _, href in links)
+
+
+def test_the_panel_gives_the_span_of_a_day_the_lists_do_not_give(national_page: Any) -> None:
+    """Thành phố Thủ Đức began on a day between the lists of 2020 and 2021: shown from the
+    list that has it, and the panel says between which days it began."""
+    thu_duc = str(resource("unit", "769"))
+    national_page.evaluate("window.kg.setDate('2021-01-01')")
+    assert not national_page.evaluate(
+        f"window.kg.graph.hasNode(String(window.kg.byId.get('{thu_duc}')))"
+    )
+    national_page.evaluate(f"window.kg.select(window.kg.byId.get('{thu_duc}'))")
+    valid = national_page.inner_text("#panel-valid")
+    assert "2020-02-26" in valid and "2021-02-03" in valid and "2025-06-30" in valid
+    national_page.evaluate("window.kg.setDate('2021-02-03')")
+    assert national_page.evaluate(
+        f"window.kg.graph.hasNode(String(window.kg.byId.get('{thu_duc}')))"
+    )
+    national_page.select_option("#lang", "en")
+    assert "from a day between 2020-02-26 and 2021-02-03" in national_page.inner_text(
+        "#panel-valid"
+    )
 
 
 def test_search_by_words_says_when_nothing_matches(national_page: Any) -> None:
