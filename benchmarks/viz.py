@@ -16,7 +16,9 @@ and 2025, with their People's Committees and Councils; ``--provinces-only`` for 
 - ``kg viz [--units] -o ...`` end to end (national by default), build included, in a fresh process.
 
 Each time is wall-clock with the process's CPU time beside it: the machine's load average is
-printed first, since other work on a shared machine stretches the wall-clock figures.
+printed first, since other work on a shared machine stretches the wall-clock figures. The static
+pictures of the national overview and the first picture are marked against their limits (30 s,
+2 s: issue 19), and the script exits 1 when one is over.
 
     .venv/bin/python benchmarks/viz.py [--provinces-only] [--no-cli] [--no-browser]
 """
@@ -54,15 +56,37 @@ ARGS = [
 HANOI_2025 = "https://w3id.org/cchc/id/unit/2025/01"
 
 
+#: The limits of issue 19's "done when": each static picture of the national overview, and the
+#: first picture of the national page in headless Chromium. A figure over its limit is marked
+#: and makes the script exit 1.
+STATIC_LIMIT = 30.0
+FIRST_PICTURE_LIMIT = 2.0
+OVER: list[str] = []
+
+
+def verdict(what: str, took: float, limit: float | None) -> str:
+    """ "[limit N s: ok]", or "[limit N s: OVER]" noted for the exit status."""
+    if limit is None:
+        return ""
+    if took < limit:
+        return f"  [limit {limit:g} s: ok]"
+    OVER.append(f"{what}: {took:.2f} s, limit {limit:g} s")
+    return f"  [limit {limit:g} s: OVER]"
+
+
 @contextmanager
-def timed(what: str, note: Callable[[], str] = lambda: "") -> Iterator[None]:
-    """Print how long the block took, wall-clock and CPU."""
+def timed(
+    what: str, note: Callable[[], str] = lambda: "", *, limit: float | None = None
+) -> Iterator[None]:
+    """Print how long the block took, wall-clock and CPU, against ``limit`` if given."""
     wall, cpu = time.perf_counter(), time.process_time()
     yield
     extra = note()
+    took = time.perf_counter() - wall
     print(
-        f"{what:<34} {time.perf_counter() - wall:6.2f} s  (cpu {time.process_time() - cpu:5.2f} s)"
-        + (f"  {extra}" if extra else ""),
+        f"{what:<34} {took:6.2f} s  (cpu {time.process_time() - cpu:5.2f} s)"
+        + (f"  {extra}" if extra else "")
+        + verdict(what, took, limit),
         flush=True,
     )
 
@@ -90,7 +114,7 @@ def browser(path: Path) -> None:
         print(
             f"{'first picture in Chromium':<34} {took:6.2f} s  ({state['nodes']:,} of {total:,} "
             f"nodes, {state['edges']} edges, {state['aggregated']} of them aggregates, on "
-            f"{state['date']})"
+            f"{state['date']})" + verdict("first picture in Chromium", took, FIRST_PICTURE_LIMIT)
         )
         for day in ("2024-06-01", "2025-08-01"):
             took = page.evaluate(
@@ -203,6 +227,7 @@ def main() -> None:
                 with timed(
                     f"{fmt.upper()} of the overview ({layout})",
                     lambda p=path: f"{p.stat().st_size / 1e3:.0f} kB",
+                    limit=STATIC_LIMIT if national else None,
                 ):
                     write(nets["default"], path, layout=layout)
         if not args.no_browser:
@@ -214,6 +239,8 @@ def main() -> None:
             cli(flag, Path(tmp) / "cli.svg")
             cli([*flag, "--focus", "ha noi", "--depth", "2"], Path(tmp) / "cli-ha-noi.png")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if OVER:
+        raise SystemExit("over the limits of issue 19: " + "; ".join(OVER))
 
 
 if __name__ == "__main__":
