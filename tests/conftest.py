@@ -18,15 +18,6 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ[ENV_CACHE] = str(ROOT / "dist" / "test-cache")
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--update-docs",
-        action="store_true",
-        help="rewrite the pictures of docs/ (docs/viz-hanoi.png) from the tests that take them; "
-        "without it no test writes into a tracked file",
-    )
-
-
 @pytest.fixture(scope="session")
 def root() -> Path:
     """The checkout the tests run in."""

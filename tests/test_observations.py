@@ -239,3 +239,49 @@ def test_conflicts_are_listed_like_with_like(
             FILTER (?x != ?y) }"""
     )
     assert mixed.askAnswer is False
+
+
+_CONFLICT_CASES = """
+@prefix cchc: <https://w3id.org/cchc/ontology#> .
+@prefix ex: <https://example.org/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix qb: <http://purl.org/linked-data/cube#> .
+@prefix sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:round-a qb:dataSet ex:pci ; sdmx-dimension:refArea ex:hcm ;
+    sdmx-dimension:refPeriod "2015"^^xsd:gYear ; cchc:score 61.3591 ; prov:wasDerivedFrom ex:a .
+ex:round-b qb:dataSet ex:pci ; sdmx-dimension:refArea ex:hcm ;
+    sdmx-dimension:refPeriod "2015"^^xsd:gYear ; cchc:score 61.36 ; prov:wasDerivedFrom ex:b .
+ex:real-a qb:dataSet ex:pci ; sdmx-dimension:refArea ex:hn ;
+    sdmx-dimension:refPeriod "2016"^^xsd:gYear ; cchc:score 60.74 ; prov:wasDerivedFrom ex:a .
+ex:real-b qb:dataSet ex:pci ; sdmx-dimension:refArea ex:hn ;
+    sdmx-dimension:refPeriod "2016"^^xsd:gYear ; cchc:score 62.74 ; prov:wasDerivedFrom ex:b .
+ex:rank-a qb:dataSet ex:pci ; sdmx-dimension:refArea ex:hn ;
+    sdmx-dimension:refPeriod "2012"^^xsd:gYear ; cchc:rank 51 ; prov:wasDerivedFrom ex:a .
+ex:rank-b qb:dataSet ex:pci ; sdmx-dimension:refArea ex:hn ;
+    sdmx-dimension:refPeriod "2012"^^xsd:gYear ; cchc:rank 52 ; prov:wasDerivedFrom ex:b .
+ex:sub qb:dataSet ex:pci-transparency ; sdmx-dimension:refArea ex:hn ;
+    sdmx-dimension:refPeriod "2016"^^xsd:gYear ; cchc:score 6.1 ; prov:wasDerivedFrom ex:b .
+ex:next-year qb:dataSet ex:pci ; sdmx-dimension:refArea ex:hn ;
+    sdmx-dimension:refPeriod "2017"^^xsd:gYear ; cchc:score 62.74 ; prov:wasDerivedFrom ex:b .
+ex:score-not-rank qb:dataSet ex:pci ; sdmx-dimension:refArea ex:hn ;
+    sdmx-dimension:refPeriod "2012"^^xsd:gYear ; cchc:score 51.2 ; prov:wasDerivedFrom ex:b .
+"""
+
+
+@pytest.mark.parametrize("store", ["memory", "oxigraph"])
+def test_the_conflict_rule_pairs_like_with_like_beyond_rounding(store: str) -> None:
+    """ontology/rules/conflicting-values.rq, the one definition of a disagreement."""
+    from kg.build import derive  # the build's own rule, as kg build runs it
+
+    graph = KnowledgeGraph(store=store)
+    graph.add_ntriples(
+        "https://example.org/data",
+        Graph().parse(data=_CONFLICT_CASES, format="turtle").serialize(format="nt"),
+    )
+    derive(graph, [ROOT / "ontology" / "rules" / "conflicting-values.rq"])
+    pairs = {
+        tuple(sorted(str(t).rsplit("/", 1)[-1] for t in row))
+        for row in graph.sparql("SELECT ?a ?b WHERE { ?a cchc:conflictsWith ?b }")
+    }
+    assert pairs == {("real-a", "real-b"), ("rank-a", "rank-b")}
