@@ -152,8 +152,8 @@ def _observations(path: Path, project: Project, tick: Tick) -> str | Graph:
     return observations_ntriples(path, project.data_file("units"))
 
 
-def _regions(path: Path, root: Path, tick: Tick) -> str | Graph:
-    return load_regions(path, Project.at(root).data_file("units"))
+def _regions(path: Path, project: Project, tick: Tick) -> str | Graph:
+    return load_regions(path, project.data_file("units"))
 
 
 def _provinces_2025(
