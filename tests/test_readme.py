@@ -42,7 +42,7 @@ BIN = Path(sys.executable).parent
 
 #: Commands that answer "no" by design, by how they begin.
 EXIT = {
-    "kg validate --fail-on warning": 1,  # the national graph has warnings
+    "kg validate --fail-on warning": 1,  # the graph has warnings
     "kg validate docs/examples/people.ttl": 1,  # the example has a person without a name
 }
 
