@@ -67,9 +67,12 @@ def main(argv: list[str] | None = None) -> None:
         cache = options.cache or work / "cache"
         env = {**os.environ, "CCHC_KG_CACHE": str(cache)}
         env.pop("CCHC_KG_ROOT", None)
+        # as a user's Python runs: modules compiled once (.pyc), not at every start
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
 
-        wall, cpu, rss, _ = run(["build", *scope, "-q", "-o", "cchc.trig"], env, work)
-        line("kg build -o cchc.trig (fills the cache)", wall, cpu, f"peak {rss} MiB")
+        wall, cpu, rss, err = run(["build", *scope, "-q", "-o", "cchc.trig"], env, work)
+        how = "the cache was current" if "not built again" in err else "fills the cache"
+        line(f"kg build -o cchc.trig ({how})", wall, cpu, f"peak {rss} MiB")
         wall, cpu, _, err = run(["build", *scope, "-q", "-o", "again.trig"], env, work)
         assert "not built again" in err, err
         line("kg build again (validated and written, not built)", wall, cpu)
