@@ -7,9 +7,9 @@ an empty ``dist/`` (where every example writes). The project is the checkout and
 cache is the tests' (``dist/test-cache``, see conftest.py): the national graph is built once
 and every example after opens it. What a reader cannot tell from the page is here:
 
-- a block of output (a fenced block without a language) is the standard output of the commands
-  of the block before it, all of them; one that begins with ``Note:`` begins with the notes
-  that command wrote on stderr (the build cache's own notes aside);
+- a block of output (a fenced block without a language) is the standard output of the last
+  command of the block before it (or of the Python block); one that begins with ``Note:``
+  begins with the notes that command wrote on stderr (the build cache's own notes aside);
 - ``make build`` and ``make test`` run as ``make -n`` (what they would do; the suite is what
   ``make test`` runs, and this test is part of it);
 - a server (``kg serve`` without ``--get``, ``oxigraph serve``) is started, waited for, and
@@ -236,8 +236,7 @@ def test_the_block_runs_and_gives_what_the_page_shows(block: Block, session: Ses
                 continue  # Graphviz is optional (README: prerequisites)
             done = session.run(command)
             assert done.returncode == _exit(command), (command, done.stderr[-3000:])
-            shown += done.stdout
-            notes += _notes(done.stderr)
+            shown, notes = done.stdout, _notes(done.stderr)
     if block.expected is not None:
         if block.expected.startswith("Note:"):
             shown = notes + shown
