@@ -149,11 +149,11 @@ class Session:
         if command.startswith("kg serve") and "--port" not in command:
             command += f" --port {self.ports[8000]}"
         port = int(re.findall(r"(?:--port |127\.0\.0\.1:)(\d+)", command)[0])
-        log = (self.folder / f"server-{port}.log").open("wb")
-        server = subprocess.Popen(
-            ["bash", "-c", f"exec {command}"], cwd=self.folder, env=self.env, stdout=log,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        with (self.folder / f"server-{port}.log").open("wb") as log:  # the server's own copy
+            server = subprocess.Popen(
+                ["bash", "-c", f"exec {command}"], cwd=self.folder, env=self.env, stdout=log,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
         self.servers.append(server)
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
