@@ -3,14 +3,17 @@ long as nothing it was built from has changed.
 
 Building the national graph takes a minute or more; opening a store of it takes a fraction of
 a second. ``kg build`` leaves the graph it built in the cache
-(:func:`kg.build_file.build_and_keep`), and ``kg query``, ``stats``,
-``validate``, ``export``, ``viz``, ``serve`` and ``push`` open it when it is current, or build
-it again when it is not (and say so, through ``notice``). The same is done for large RDF files
-read with ``--data``: parsed once, opened after.
+(:func:`kg.build_file.build_and_keep`), and ``kg query``, ``stats``, ``validate``, ``export``,
+``viz``, ``serve``, ``push`` and ``ingest`` open it when it is current, or build it again when
+it is not (and say so, through ``notice``). The same is done for large RDF files read with
+``--data``: parsed once, opened after. A graph is built in memory and then copied into its
+store (building on disk is several times slower); work of many queries (validation) copies the
+store back into memory first (``in_memory``), for the same reason.
 
 A store is current when its key matches: a SHA-256 of the path and content of every file of
 the project's ``ontology/`` and ``data/`` (ours and the user's, :meth:`Project.digest`), of the
-code of this package, of its version and of the scope (national, or the provinces only).
+code that builds the graph (:data:`BUILT_BY`), of its version and of the scope (national, or
+the provinces only).
 Stores live in :func:`kg.project.cache_folder` (``$CCHC_KG_CACHE``, as the ingest gazetteer
 does), ``stores/{entry}/{key}/``: an entry per project folder and scope, or per set of files;
 a new key's store is written beside the old one and the store before it is kept, so a process
