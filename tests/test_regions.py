@@ -247,3 +247,24 @@ def test_kg_query_region_ranking_on_the_command_line(
     assert len(lines) == 13  # the thirteen provinces of the Mekong Delta
     unknown = CliRunner().invoke(cli, [*args, "--param", "year=twenty"])
     assert unknown.exit_code == 2 and "year" in unknown.output
+
+
+def test_the_readme_shows_the_real_answer(national: KnowledgeGraph) -> None:
+    """The README's example of region-ranking is this checkout's national answer."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = text.index("region-ranking --param region=id:region/nq-81-2023/dong-bang-song-hong")
+    shown = text[command:].split("```")[2].strip().splitlines()
+    rows = ranking(national, region=str(DELTA), index="id:index/pci", year="2019")
+    answer = [
+        ",".join(
+            (
+                str(r["position"]),
+                str(r["areaLabel"]),
+                str(r["score"]),
+                str(r["rank"]),
+                short(r["rankBasis"]).removeprefix("rank-basis/"),
+            )
+        )
+        for r in rows
+    ]
+    assert shown == ["position,areaLabel,score,rank,rankBasis", *answer]
