@@ -12,7 +12,8 @@ import re
 from collections.abc import Collection, Iterator, Mapping
 from functools import lru_cache
 
-from rdflib import URIRef
+from rdflib import Literal, URIRef, Variable
+from rdflib.namespace import XSD
 from rdflib.plugins.sparql import prepareQuery, prepareUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query, Update
@@ -23,6 +24,7 @@ from kg.namespaces import PREFIXES
 
 __all__ = [
     "RemoteAccessRefused",
+    "boolean_variables",
     "dataset_clause",
     "is_update",
     "parse_query",
@@ -30,6 +32,7 @@ __all__ = [
     "prepare",
     "query_form",
     "refuse_remote",
+    "sliced",
     "substitute",
     "syntax_error",
     "walk",
@@ -156,6 +159,121 @@ def dataset_clause(prepared: Query) -> tuple[list[URIRef], list[URIRef]]:
         if dict.get(clause, "named") is not None:
             named.append(URIRef(dict.get(clause, "named")))
     return default, named
+
+
+#: Expressions whose value is always an ``xsd:boolean`` (SPARQL 1.1, section 17.4).
+_BOOLEAN_EXPRESSIONS = frozenset(
+    {
+        "Builtin_BOUND",
+        "Builtin_EXISTS",
+        "Builtin_NOTEXISTS",
+        "RelationalExpression",
+        "ConditionalAndExpression",
+        "ConditionalOrExpression",
+        "UnaryNot",
+        "Builtin_isIRI",
+        "Builtin_isBLANK",
+        "Builtin_isLITERAL",
+        "Builtin_isNUMERIC",
+        "Builtin_sameTerm",
+        "Builtin_LANGMATCHES",
+        "Builtin_REGEX",
+        "Builtin_CONTAINS",
+        "Builtin_STRSTARTS",
+        "Builtin_STRENDS",
+    }
+)
+
+
+def boolean_variables(prepared: Query) -> frozenset[str]:
+    """The variables a query binds only to booleans it computes (``BIND (BOUND(?x) AS ?met)``,
+    ``EXISTS``, comparisons, ``true``), and never by matching the graph.
+
+    Some engines answer such a value with the integer 1 or 0 (Virtuoso); the remote store
+    reads the answer back as the ``xsd:boolean`` that SPARQL 1.1 says it is.
+
+    >>> sorted(boolean_variables(prepare(
+    ...     "SELECT * WHERE { ?s ?p ?o BIND (BOUND(?o) AS ?b) BIND (STR(?o) AS ?t) }")))
+    ['b']
+    """
+    computed: dict[str, bool] = {}
+    matched: set[str] = set()
+    for node in walk(prepared.algebra):
+        if node.name == "Extend":
+            name = str(node["var"])
+            computed[name] = computed.get(name, True) and _is_boolean(node["expr"])
+        elif node.name == "BGP":
+            matched.update(str(t) for triple in node["triples"] for t in triple)
+        elif node.name in ("values", "ToMultiSet"):
+            matched.update(str(v) for v in dict.get(node, "res", None) or [] for v in v)
+    return frozenset(n for n, boolean in computed.items() if boolean and n not in matched)
+
+
+def _is_boolean(expr: object) -> bool:
+    if isinstance(expr, Literal):
+        return expr.datatype == XSD.boolean
+    if not isinstance(expr, CompValue):
+        return False
+    if expr.name in _BOOLEAN_EXPRESSIONS:
+        return True
+    if expr.name == "Builtin_IF":
+        return _is_boolean(expr["arg2"]) and _is_boolean(expr["arg3"])
+    if expr.name == "Builtin_COALESCE":
+        return all(_is_boolean(a) for a in expr["arg"])
+    return False
+
+
+def sliced(text: str, prepared: Query, *, ordered: bool = False) -> str | None:
+    """The query ready for a ``LIMIT n OFFSET k`` of its own, appended to the text returned, to
+    fetch its answer a page at a time; None when it cannot take one.
+
+    A query that slices itself (``LIMIT``, ``OFFSET``) cannot be sliced again, and the clause
+    must not land after a closing VALUES block (the text would not parse): the text is parsed
+    again to make sure the clause is the query's own. With ``ordered``, a query without an
+    ORDER BY is given one over the variables it returns, so that the pages of one answer
+    neither overlap nor miss rows on an engine that may answer in another order each time.
+
+    >>> text = "SELECT ?s WHERE { ?s ?p ?o }"
+    >>> (sliced(text, prepare(text), ordered=True) + "LIMIT 10 OFFSET 20").splitlines()[-1]
+    'ORDER BY ?s LIMIT 10 OFFSET 20'
+    """
+    chain = _top_chain(prepared)
+    if "Slice" in chain:
+        return None
+    order = ""
+    if ordered and "OrderBy" not in chain:
+        if prepared.algebra.name == "ConstructQuery":
+            names = {t for triple in prepared.algebra["template"] for t in triple}
+            keys = sorted(str(n) for n in names if isinstance(n, Variable))
+        else:
+            keys = [str(v) for v in dict.get(prepared.algebra, "PV", None) or []]
+        if keys:
+            order = "ORDER BY " + " ".join(f"?{k}" for k in keys) + " "
+    try:
+        again = _parsed(f"{text}\n{order}LIMIT 1 OFFSET 2\n")
+    except Exception:  # the clause does not fit where it lands (a closing VALUES block)
+        return None
+    top = dict.get(again.algebra, "p", None)
+    if not isinstance(top, CompValue) or top.name != "Slice":
+        return None
+    if (dict.get(top, "start"), dict.get(top, "length")) != (2, 1):
+        return None  # pragma: no cover - the clause landed somewhere else: never trust it
+    return f"{text}\n{order}"
+
+
+_MODIFIERS = ("Slice", "Distinct", "Reduced", "Project", "OrderBy", "ToMultiSet")
+
+
+def _top_chain(prepared: Query) -> list[str]:
+    """The names of the solution modifiers at the top of a query's algebra, outermost first."""
+    names: list[str] = []
+    node = dict.get(prepared.algebra, "p", None)
+    while isinstance(node, CompValue):
+        names.append(node.name)
+        if node.name not in _MODIFIERS:
+            break
+        node = dict.get(node, "p", None)
+    return names
 
 
 class RemoteAccessRefused(KgUsageError):
