@@ -26,6 +26,7 @@ __all__ = [
     "RemoteAccessRefused",
     "boolean_variables",
     "dataset_clause",
+    "is_distinct",
     "is_update",
     "parse_query",
     "parse_update",
@@ -259,6 +260,16 @@ def sliced(text: str, prepared: Query, *, ordered: bool = False) -> str | None:
     if (dict.get(top, "start"), dict.get(top, "length")) != (2, 1):
         return None  # pragma: no cover - the clause landed somewhere else: never trust it
     return f"{text}\n{order}"
+
+
+def is_distinct(prepared: Query) -> bool:
+    """True when the query asks for distinct rows (``SELECT DISTINCT``, or ``REDUCED``, which
+    allows the same).
+
+    >>> is_distinct(prepare("SELECT DISTINCT ?s WHERE { ?s ?p ?o } LIMIT 3"))
+    True
+    """
+    return any(name in ("Distinct", "Reduced") for name in _top_chain(prepared))
 
 
 _MODIFIERS = ("Slice", "Distinct", "Reduced", "Project", "OrderBy", "ToMultiSet")
