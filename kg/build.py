@@ -265,10 +265,27 @@ def build(
             load.result()  # raises what a load raised
     _stamp_version(kg)
     say("derive")
-    derive(kg, project.rule_files(), closing=project.closing_rule_files())
-    say("search keys")
-    add_search_keys(kg)
+    derive(kg, project.rule_files())
+    say("kinds and search keys")
+    complete(kg, project.root)
     return kg
+
+
+def complete(kg: KnowledgeGraph, root: str | Path | None = None) -> None:
+    """State what the catalog reads and a build states last: the most specific type of each
+    resource (the closing rules, ``ontology/rules/closing/``) and the search key of each label
+    (:func:`add_search_keys`).
+
+    :func:`build` ends with it; a graph assembled another way (files a user brings, a graph
+    made in a test) gets the same with it, so that ``search``, ``find-unit`` and the queries
+    that ask a kind answer on it as on a build.
+
+    :param kg: the graph; its rules have run (``graph:derived`` is complete).
+    :param root: the project whose closing rules to run; :func:`kg.project.default_root` if
+        omitted.
+    """
+    derive(kg, (), closing=Project.at(root).closing_rule_files())
+    add_search_keys(kg)
 
 
 #: The named graph of the search keys (:func:`add_search_keys`).
@@ -297,10 +314,10 @@ def add_search_keys(kg: KnowledgeGraph) -> int:
     :returns: the number of labels keyed.
     """
     props = " ".join(p.n3() for p in SEARCH_LABEL_PROPERTIES)
+    # (the distinct labels first: each is then taken apart once)
     text = (
-        "SELECT DISTINCT ?text ?lang ?datatype WHERE { "
-        f"VALUES ?p {{ {props} }} ?s ?p ?label . "
-        "FILTER (isLiteral(?label) && isIRI(?s)) "
+        "SELECT ?text ?lang ?datatype WHERE { { SELECT DISTINCT ?label WHERE { "
+        f"VALUES ?p {{ {props} }} ?s ?p ?label . FILTER (isLiteral(?label) && isIRI(?s)) }} }} "
         "BIND (STR(?label) AS ?text) BIND (LANG(?label) AS ?lang) "
         "BIND (STR(DATATYPE(?label)) AS ?datatype) }"
     )
