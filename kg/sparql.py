@@ -12,7 +12,7 @@ import re
 from collections.abc import Collection, Iterator, Mapping
 from functools import lru_cache
 
-from rdflib import Literal, URIRef, Variable
+from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.plugins.sparql import prepareQuery, prepareUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
@@ -224,42 +224,56 @@ def _is_boolean(expr: object) -> bool:
     return False
 
 
-def sliced(text: str, prepared: Query, *, ordered: bool = False) -> str | None:
-    """The query ready for a ``LIMIT n OFFSET k`` of its own, appended to the text returned, to
-    fetch its answer a page at a time; None when it cannot take one.
+def sliced(text: str, prepared: Query) -> str | None:
+    """A SELECT query made a subquery, in a fixed order, that a ``LIMIT n OFFSET k`` appended
+    to the text returned pages through; None when it cannot be one.
 
-    A query that slices itself (``LIMIT``, ``OFFSET``) cannot be sliced again, and the clause
-    must not land after a closing VALUES block (the text would not parse): the text is parsed
-    again to make sure the clause is the query's own. With ``ordered``, a query without an
-    ORDER BY is given one over the variables it returns, so that the pages of one answer
-    neither overlap nor miss rows on an engine that may answer in another order each time.
+    An engine that cuts long answers is asked for the rest a page at a time. The order is the
+    query's own ORDER BY, or else one over every variable it returns, so that pages neither
+    overlap nor miss a row. The query goes inside a subquery because an engine may refuse to
+    sort past its limit for the pages after the first (Virtuoso's ``SR353``), and sorts a
+    subquery whole. A query with a dataset clause (FROM) or a closing VALUES block where the
+    ORDER BY would go cannot be wrapped so: the wrapped text is parsed again to make sure.
 
     >>> text = "SELECT ?s WHERE { ?s ?p ?o }"
-    >>> (sliced(text, prepare(text), ordered=True) + "LIMIT 10 OFFSET 20").splitlines()[-1]
-    'ORDER BY ?s LIMIT 10 OFFSET 20'
+    >>> print(sliced(text, prepare(text)) + "LIMIT 10 OFFSET 20")
+    SELECT * WHERE {
+    {
+    SELECT ?s WHERE { ?s ?p ?o }
+    ORDER BY ?s
+    }
+    }
+    LIMIT 10 OFFSET 20
     """
-    chain = _top_chain(prepared)
-    if "Slice" in chain:
+    if prepared.algebra.name != "SelectQuery":
         return None
+    prologue, body = _split_prologue(text)
     order = ""
-    if ordered and "OrderBy" not in chain:
-        if prepared.algebra.name == "ConstructQuery":
-            names = {t for triple in prepared.algebra["template"] for t in triple}
-            keys = sorted(str(n) for n in names if isinstance(n, Variable))
-        else:
-            keys = [str(v) for v in dict.get(prepared.algebra, "PV", None) or []]
+    if "OrderBy" not in _top_chain(prepared):
+        keys = [str(v) for v in dict.get(prepared.algebra, "PV", None) or []]
         if keys:
-            order = "ORDER BY " + " ".join(f"?{k}" for k in keys) + " "
+            order = "ORDER BY " + " ".join(f"?{k}" for k in keys) + "\n"
+    wrapped = f"{prologue}SELECT * WHERE {{\n{{\n{body.strip()}\n{order}}}\n}}\n"
     try:
-        again = _parsed(f"{text}\n{order}LIMIT 1 OFFSET 2\n")
-    except Exception:  # the clause does not fit where it lands (a closing VALUES block)
+        again = _parsed(wrapped + "LIMIT 1 OFFSET 2\n")
+    except Exception:  # the order or the subquery does not fit (FROM, a closing VALUES block)
         return None
     top = dict.get(again.algebra, "p", None)
     if not isinstance(top, CompValue) or top.name != "Slice":
-        return None
-    if (dict.get(top, "start"), dict.get(top, "length")) != (2, 1):
         return None  # pragma: no cover - the clause landed somewhere else: never trust it
-    return f"{text}\n{order}"
+    return wrapped
+
+
+_PROLOGUE = re.compile(
+    r"(?:\s+|#[^\n]*|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s+<[^>]*>)*", re.IGNORECASE
+)
+
+
+def _split_prologue(text: str) -> tuple[str, str]:
+    """(the PREFIX and BASE declarations and comments, the query after them)."""
+    end = _PROLOGUE.match(text)
+    cut = end.end() if end else 0
+    return text[:cut], text[cut:]
 
 
 def is_distinct(prepared: Query) -> bool:

@@ -27,13 +27,14 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import catalog_answer, reference_answer
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
 import kg
 from kg.cli import cli
 from kg.graph import KnowledgeGraph
-from kg.query import StoredQuery, default_catalog, run
+from kg.query import StoredQuery, default_catalog
 from kg.report import structure_key
 from kg.stores.remote import ENV_PASSWORD, ENV_USER, RemoteStore
 
@@ -45,15 +46,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def small() -> dict[str, KnowledgeGraph]:
-    """The graph with provinces only (a quick build), on the memory and the Oxigraph store."""
-    return {
-        "memory": kg.build(ROOT, national=False, store="memory"),
-        "oxigraph": kg.build(ROOT, national=False, store="oxigraph"),
-    }
 
 
 @pytest.fixture(scope="session")
@@ -112,37 +104,19 @@ def remote(server: str, small: dict[str, KnowledgeGraph]) -> KnowledgeGraph:
 # Differential: the catalog on every backend
 
 
-def _value(term: Any) -> Any:
-    """A term as compared across engines: numbers by value, everything else as RDF."""
-    value = term.toPython() if isinstance(term, Literal) else None
-    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        return ("number", Decimal(str(value)).normalize())
-    return term
+def _examples(query: StoredQuery) -> dict[str, str]:
+    return {p.name: p.example for p in query.parameters if p.example is not None}
 
 
 def _answer(graph: KnowledgeGraph, query: StoredQuery) -> Any:
-    params = {p.name: p.example for p in query.parameters if p.example is not None}
-    results = run(graph, query, params)
-    if results.type == "ASK":
-        return results.boolean
-    if results.graph is not None:
-        return collections.Counter(tuple(_value(t) for t in triple) for triple in results.graph)
-    return collections.Counter(
-        tuple(sorted((k, _value(v)) for k, v in row.items())) for row in results.rows
-    )
+    return catalog_answer(graph, query, _examples(query))
 
 
 CATALOG = list(default_catalog(ROOT))
 
 
-_REFERENCE: dict[str, Any] = {}
-
-
 def _reference(small: dict[str, KnowledgeGraph], query: StoredQuery) -> Any:
-    """rdflib's answer, computed once for both differential tests (rdflib is the slow one)."""
-    if query.name not in _REFERENCE:
-        _REFERENCE[query.name] = _answer(small["memory"], query)
-    return _REFERENCE[query.name]
+    return reference_answer(small, query, _examples(query))
 
 
 @pytest.mark.parametrize("query", CATALOG, ids=[q.name for q in CATALOG])

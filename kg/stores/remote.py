@@ -320,7 +320,7 @@ class RemoteStore(Store):
             for chunk in (first, second, *chunks):
                 self._insert(staging, chunk)
             self._update(f"MOVE {staging.n3()} TO {graph.n3()}")
-        except KgStoreError:
+        except Exception:  # the server refused a piece, or the triples could not be read
             with contextlib.suppress(KgStoreError):  # the first failure is the one to report
                 self.remove_graph(staging)
             raise
@@ -454,13 +454,13 @@ class RemoteStore(Store):
     def _pages(self, full: str, prepared: Query, limit: int) -> Iterator[str]:
         """The query a page of ``limit`` rows at a time, in a fixed order, until the caller
         stops; a query that cannot be paged fails with the reason and what to do."""
-        base = sliced(full, prepared, ordered=True)
+        base = sliced(full, prepared)
         if base is None:
             raise KgStoreError(
-                f"{self.endpoint} cut the answer at {limit:,} rows (its limit on one answer) "
-                "and the query has a LIMIT or OFFSET of its own, so kg cannot fetch the rest a "
-                "page at a time: raise the endpoint's limit (Virtuoso: ResultSetMaxRows) or "
-                "narrow the query"
+                f"{self.endpoint} cut the answer at {limit:,} rows (its limit on one answer), "
+                "and kg cannot fetch the rest a page at a time (only a SELECT without FROM "
+                "and without a closing VALUES block can be): raise the endpoint's limit "
+                "(Virtuoso: ResultSetMaxRows) or narrow the query"
             )
         offset = 0
         while True:
