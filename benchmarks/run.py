@@ -7,7 +7,7 @@ peak memory (RSS) belongs to that measurement alone:
   beside pyoxigraph's own parser reading the same file (the floor: within 1.5 times of it);
   triples per second, peak RSS and bytes per triple above the interpreter's own;
 - each catalog query (``queries/*.rq`` with their defaults) through ``kg.query.run``;
-- SHACL validation with the project's shapes: the SPARQL engine (:mod:`kg.shacl_sparql`), and
+- SHACL validation with the project's shapes: the SPARQL engine (:mod:`kg.shacl`), and
   pySHACL (the reference) up to 100k triples only, it takes minutes above;
 - Turtle export through ``kg.export.serialize``;
 - ``kg build`` of the real graph end to end (default backend, validation included).
@@ -255,7 +255,7 @@ def _child_work(
     for _ in range(repeat):
         start = time.perf_counter()
         if backend == "oxigraph":
-            from kg.shacl_sparql import validate_store
+            from kg.shacl import validate_store
 
             report = validate_store(graph.store.oxigraph(), shapes, union=True)
         else:

@@ -11,10 +11,11 @@ at its own place, with the requests of ``--mix`` (``api`` by default):
   declared, parameters replaced by their defaults), parsed and run every time.
 
 One more client sends a deliberately slow query (every path of three triples, counted), waits
-``--slow-pause`` seconds, and sends it again; the server answers it 503 at its time limit. The
-others' latency is shown apart for requests that overlapped a slow request and for the rest
-(the engine may still be computing a slow query after its 503: pyoxigraph cannot stop an
-aggregate before its one row, so "while none runs" still includes some of that work).
+``--slow-pause`` seconds, and sends it again; the server answers it 503 at its time limit (its
+worker process is killed then). The others' latency is shown apart for requests that
+overlapped a slow request and for the rest. (benchmarks/serve_attack.py measures runaway
+queries, a memory bomb and slow queries with a C load client; benchmarks/serve_throughput.py
+measures throughput beside oxigraph serve.)
 Before the load, each catalog query is asked once, one at a time (``--cold`` skips this).
 
     .venv/bin/python -m benchmarks.serve_load               # 50 clients, 60 s, national graph
@@ -46,9 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ACCEPT = "application/sparql-results+json, text/turtle;q=0.9, */*;q=0.1"
 LOG = Path(tempfile.gettempdir()) / "kg-serve-load.log"
 #: Paths of three triples, counted: about 15 s alone on Oxigraph's national graph (8.6 million
-#: paths), past the server's 10 s limit. An aggregate gives its one row at the very end, so the
-#: server cannot stop it between rows: the request gets its 503 and the engine runs on in its
-#: worker thread until done. That is the hard case for the others' latency.
+#: paths), past the server's 10 s limit: its worker process is killed at the limit.
 SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o . ?o ?q ?r . ?r ?x ?y }"
 
 

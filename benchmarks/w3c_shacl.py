@@ -35,25 +35,30 @@ def main(argv: list[str]) -> int:
         print(f"the W3C SHACL test suite is not at {harness.SUITE}", file=sys.stderr)
         return 2
     verbose = "-v" in argv
-    start = time.perf_counter()
-    outcomes = []
-    for test in harness.TESTS:
-        began = time.perf_counter()
-        outcome = harness.run(test)
-        outcomes.append(outcome)
-        if verbose:
-            mark = "ok  " if outcome.passed else "FAIL"
-            print(f"{mark} {time.perf_counter() - began:5.2f}s {test.name}", file=sys.stderr)
-    passed = sum(o.passed for o in outcomes)
-    seconds = time.perf_counter() - start
-    print(f"W3C SHACL: {passed} of {len(outcomes)} passed ({seconds:.1f} s)")
-    for outcome in outcomes:
-        if not outcome.passed:
-            known = harness.KNOWN_FAILURES.get(outcome.test.name)
-            print(f"  FAIL {outcome.test.name}" + (f" (known: {known})" if known else ""))
-            for problem in outcome.problems:
-                print(f"       {problem}")
-    return 0 if passed == len(outcomes) else 1
+    engines = [argv[argv.index("--engine") + 1]] if "--engine" in argv else list(harness.ENGINES)
+    failed = 0
+    for engine in engines:
+        start = time.perf_counter()
+        outcomes = []
+        for test in harness.TESTS:
+            began = time.perf_counter()
+            outcome = harness.run(test, engine)
+            outcomes.append(outcome)
+            if verbose:
+                mark = "ok  " if outcome.passed else "FAIL"
+                seconds = time.perf_counter() - began
+                print(f"{mark} {seconds:5.2f}s {engine} {test.name}", file=sys.stderr)
+        passed = sum(o.passed for o in outcomes)
+        seconds = time.perf_counter() - start
+        print(f"W3C SHACL, {engine}: {passed} of {len(outcomes)} passed ({seconds:.1f} s)")
+        for outcome in outcomes:
+            if not outcome.passed:
+                known = harness.KNOWN_FAILURES.get((engine, outcome.test.name))
+                print(f"  FAIL {outcome.test.name}" + (f" (known: {known})" if known else ""))
+                for problem in outcome.problems:
+                    print(f"       {problem}")
+        failed += len(outcomes) - passed
+    return 0 if failed == 0 else 1
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ The library behind the ``kg`` command; each verb of the command is a function he
     import kg
     graph = kg.build()                      # ontology + data + rules, one RDF dataset
     report = kg.validate(graph)             # SHACL, against ontology/shapes.ttl
+    draft = kg.ingest(text, url=..., published="2022-05-25")    # candidate facts of a text
     rows = kg.query(graph, "pci-history", area="id:unit/01")   # a catalog query
     graph.sparql("SELECT ...")              # the contract's prefixes are declared for you
 """
@@ -14,14 +15,18 @@ from kg.build_file import build_to_file
 from kg.errors import (
     KgDataError,
     KgError,
+    KgFallbackWarning,
     KgFileError,
+    KgLimitError,
     KgParseError,
     KgShapesError,
     KgStoreError,
     KgUsageError,
+    KgWarning,
 )
 from kg.export import serialize
 from kg.graph import KnowledgeGraph
+from kg.ingest import ingest
 from kg.io import Format, parse
 from kg.network import network
 from kg.query import Results, query
@@ -34,11 +39,14 @@ __all__ = [
     "Format",
     "KgDataError",
     "KgError",
+    "KgFallbackWarning",
     "KgFileError",
+    "KgLimitError",
     "KgParseError",
     "KgShapesError",
     "KgStoreError",
     "KgUsageError",
+    "KgWarning",
     "KnowledgeGraph",
     "Report",
     "Results",
@@ -48,6 +56,7 @@ __all__ = [
     "__version__",
     "build",
     "build_to_file",
+    "ingest",
     "network",
     "parse",
     "query",

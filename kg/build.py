@@ -21,12 +21,18 @@ from rdflib import Graph, Literal
 from rdflib.namespace import FOAF, OWL, RDF, RDFS, SKOS, XSD
 
 from kg.graph import DERIVED_GRAPH, KnowledgeGraph
-from kg.importers.bodies import bodies_ntriples
+from kg.importers.bodies import bodies_ntriples, history_bodies_ntriples
+from kg.importers.history import History, history_ntriples, read_history
+from kg.importers.observations import (
+    is_observation_table,
+    load_datasets,
+    observations_ntriples,
+)
 from kg.importers.reference import load_facts, load_provinces_2025
 from kg.importers.state import load_state
 from kg.importers.units import UnitRow, read_units, units_ntriples
 from kg.io import parse, quiet_rdflib, read_text
-from kg.namespaces import BASE, CCHC, search_key
+from kg.namespaces import BASE, CCHC, resource, search_key
 from kg.ntriples import literal, nt_iri
 from kg.project import Project
 from kg.stores import Store
@@ -88,6 +94,36 @@ def _bodies(
     return load
 
 
+def _history_units(
+    levels: set[str] | None, history: Callable[[Path], History]
+) -> Callable[[Path, Path, Tick], str | Graph]:
+    def load(path: Path, root: Path, tick: Tick) -> str | Graph:
+        return history_ntriples(history(path), levels=levels, tick=tick)
+
+    return load
+
+
+def _history_bodies(
+    levels: set[str] | None, history: Callable[[Path], History]
+) -> Callable[[Path, Path, Tick], str | Graph]:
+    def load(path: Path, root: Path, tick: Tick) -> str | Graph:
+        return history_bodies_ntriples(history(path), levels=levels, tick=tick)
+
+    return load
+
+
+def _read_history_once(rows: Rows) -> Callable[[Path], History]:
+    """A reader of the three-tier lists (data/units/lists.csv) that reads them once a build."""
+    read: dict[Path, History] = {}
+
+    def history(path: Path) -> History:
+        if path not in read:
+            read[path] = read_history(path, rows)
+        return read[path]
+
+    return history
+
+
 def _read_units_once() -> Rows:
     """A reader of units lists that reads each file once: its units and its bodies both need
     the rows (a tenth of a second for the 2020 list)."""
@@ -109,12 +145,36 @@ def _state(path: Path, root: Path, tick: Tick) -> str | Graph:
     return load_state(path)
 
 
-def _provinces_2025(path: Path, root: Path, tick: Tick) -> str | Graph:
-    return load_provinces_2025(
-        path,
-        units_2020=root / "data" / "units" / "units-2020.csv",
-        units_2025=root / "data" / "units" / "units-2025.csv",
-    )
+def _datasets(path: Path, root: Path, tick: Tick) -> str | Graph:
+    return load_datasets(path)
+
+
+def _observations(path: Path, root: Path, tick: Tick) -> str | Graph:
+    return observations_ntriples(path, Project.at(root).data_file("units"))
+
+
+def _provinces_2025(
+    history: Callable[[Path], History],
+) -> Callable[[Path, Path, Tick], str | Graph]:
+    def load(path: Path, root: Path, tick: Tick) -> str | Graph:
+        lists = root / "data" / "units" / "lists.csv"
+        if not lists.exists():
+            return load_provinces_2025(
+                path,
+                units_2020=root / "data" / "units" / "units-2020.csv",
+                units_2025=root / "data" / "units" / "units-2025.csv",
+            )
+        # the provinces of 30 June 2025: those of the last list of three tiers
+        known = history(lists)
+        last = len(known.lists) - 1
+        return load_provinces_2025(
+            path,
+            units_2020=known.lists[last].path,
+            units_2025=root / "data" / "units" / "units-2025.csv",
+            old_unit=lambda code: resource("unit", known.unit_key(last, "province", code)),
+        )
+
+    return load
 
 
 #: The named graphs of the generated units and bodies: too large for pySHACL (see
@@ -122,23 +182,43 @@ def _provinces_2025(path: Path, root: Path, tick: Tick) -> str | Graph:
 GENERATED_GRAPHS = ("units/2020", "bodies/2020", "units/2025", "bodies/2025")
 
 
-def importers(*, national: bool = True) -> list[Importer]:
+def importers(root: Path | None = None, *, national: bool = True) -> list[Importer]:
     """The CSV importers of the build, in order.
 
-    :param national: load every district and commune (and their UBND and HĐND) too; with
-        False only the provinces and their bodies, for a quick build.
+    :param root: the project folder: each table of index values in its ``data/indices/`` (a CSV
+        file with the header of :data:`kg.importers.observations.OBSERVATION_COLUMNS`) gets an
+        importer of its own, into the named graph ``indices/{file name}``.
+    :param national: load every district and commune (and their UBND and HĐND) too, and the
+        publishers' full tables of index values (``data/indices/panels/``); with False only the
+        provinces and their bodies and the index values of pages, for a quick build.
     """
     levels = None if national else {"province"}
-    units_2020, units_2025 = "data/units/units-2020.csv", "data/units/units-2025.csv"
+    lists, units_2025 = "data/units/lists.csv", "data/units/units-2025.csv"
+    provinces_2025 = "data/reference/provinces-2025.csv"
     rows = _read_units_once()
+    history = _read_history_once(rows)
     return [
-        Importer("units/2020", units_2020, _units("2020", levels, rows)),
-        Importer("bodies/2020", units_2020, _bodies("2020", levels, rows)),
+        Importer("units/2020", lists, _history_units(levels, history)),
+        Importer("bodies/2020", lists, _history_bodies(levels, history)),
         Importer("units/2025", units_2025, _units("2025", levels, rows)),
         Importer("bodies/2025", units_2025, _bodies("2025", levels, rows)),
         Importer("reference/facts", "data/reference/facts.csv", _facts),
-        Importer("reference/provinces-2025", "data/reference/provinces-2025.csv", _provinces_2025),
+        Importer("reference/provinces-2025", provinces_2025, _provinces_2025(history)),
         Importer("state", "data/state", _state),
+        Importer("indices/datasets", "data/indices/datasets.csv", _datasets),
+        *[
+            Importer(f"indices/{path.stem}", f"data/indices/{path.name}", _observations)
+            for path in sorted(Project.at(root).data_file("indices").glob("*.csv"))
+            if is_observation_table(path)
+        ],
+        # the publishers' full tables (tens of thousands of values): the national build only
+        *[
+            Importer(
+                f"indices/panels/{path.stem}", f"data/indices/panels/{path.name}", _observations
+            )
+            for path in sorted(Project.at(root).data_file("indices/panels").glob("*.csv"))
+            if national and is_observation_table(path)
+        ],
     ]
 
 
@@ -222,9 +302,10 @@ def build(
 ) -> KnowledgeGraph:
     """Assemble the knowledge graph from the project's sources and run the derivation rules.
 
-    The default is the whole country: the 63 provinces, 705 districts and 10,603 communes of the
-    2020 list and the 34 provinces and 3,321 communes of 1 July 2025, each with its UBND and HĐND
-    (some 540,000 triples). ``national=False`` keeps the provinces only, for a quick build.
+    The default is the whole country: the provinces, districts and communes of the four lists of
+    three tiers of 2020–2025 (12,510 units, data/units/lists.csv) and the 34 provinces and 3,321
+    communes of 1 July 2025, each with its UBND and HĐND (some 650,000 triples).
+    ``national=False`` keeps the provinces only, for a quick build.
 
     :param root: the project folder (``ontology/``, ``data/``); :func:`kg.project.default_root`
         if omitted.
@@ -248,7 +329,7 @@ def build(
     # thread of its own while the next one is written (the two take about as long).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-build-load") as loader:
         loads: list[Future[None]] = []
-        for step in importers(national=national):
+        for step in importers(base, national=national):
             path = base / step.path
             if not path.exists():
                 continue

@@ -7,29 +7,46 @@ for answers (violations found); a traceback appears only with ``--debug``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import re
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
 import click
 
-from kg.errors import KgError
+from kg.errors import KgError, KgFallbackWarning
 from kg.version import __version__
 
 
 class _KgGroup(click.Group):
-    """Catch every KgError in one place: ``Error: <message>`` on stderr, exit 2."""
+    """Catch every KgError in one place: ``Error: <message>`` on stderr, exit 2. So is an
+    OSError (a full disk or a closed pipe under standard output): the user's machine, not a
+    bug of kg."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except KgError as exc:
+        except (KgError, OSError) as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"Error: {exc}", err=True)
+            if isinstance(exc, BrokenPipeError):  # kg query ... | head: the reader had enough
+                with contextlib.suppress(OSError):
+                    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - nothing more is written
+                raise click.exceptions.Exit(1) from None
+            message = str(exc) if isinstance(exc, KgError) else _os_error(exc)
+            click.echo(f"Error: {message}", err=True)
             raise click.exceptions.Exit(2) from None
+
+
+def _os_error(exc: OSError) -> str:
+    """An OSError in one line: what failed, on which file."""
+    what = exc.strerror or str(exc) or type(exc).__name__
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}{what}"
 
 
 def _root_option(f: Any) -> Any:
@@ -105,14 +122,18 @@ class _Backend:
             max_rows=self.endpoint_max_rows,
         )
 
+    def check(self, data: tuple[Path, ...]) -> None:
+        """Refuse options that do not go together, before any work."""
+        if data and (self.endpoint is not None or self.path is not None):
+            raise click.UsageError("--data reads files: not with --endpoint or --path")
+
     def graph(self, root: Path | None, data: tuple[Path, ...] = (), **build_args: Any) -> Any:
         """The graph to read: the endpoint's, the on-disk store's, the files', or a build."""
         from kg.build import build as build_graph
         from kg.graph import KnowledgeGraph
 
+        self.check(data)
         if self.endpoint is not None or self.path is not None:
-            if data:
-                raise click.UsageError("--data reads files: not with --endpoint or --path")
             if self.endpoint is not None:
                 return KnowledgeGraph(store=self.remote())
             return KnowledgeGraph.open("oxigraph", path=self.path)
@@ -177,7 +198,8 @@ def _store_options(f: Any) -> Any:
             type=float,
             default=None,
             metavar="SECONDS",
-            help="How long to wait for each answer of the endpoint (default 60).",
+            help="Each query's time limit, and how long to wait for an endpoint's answer "
+            "(default 60; kg serve: 10).",
         ),
         click.option(
             "--endpoint-max-rows",
@@ -295,10 +317,10 @@ def build(
 ) -> None:
     """Assemble the graph, run the derivation rules, validate it and write it.
 
-    The whole country by default: every province, district and commune of the 2020 list and of
-    1 July 2025, with its UBND and HĐND (--provinces-only for a quick build). Nothing is
-    written when the graph has SHACL violations: the report is printed instead and the exit
-    status is 1.
+    The whole country by default: every province, district and commune of the lists of
+    2020-2025 and of 1 July 2025, with its UBND and HĐND (--provinces-only for a quick
+    build). Nothing is written when the graph has SHACL violations: the report is printed
+    instead and the exit status is 1.
 
     With --store oxigraph --path DIR the graph is also kept as an on-disk store, which
     kg query, validate, export and stats --path DIR then read without building again.
@@ -379,7 +401,7 @@ def build(
     default="auto",
     show_default=True,
     help="pyshacl (the reference), sparql (shapes compiled to SPARQL, run by Oxigraph), or "
-    "auto: sparql when the shapes compile, else pyshacl.",
+    "auto: sparql, else (a recursive shape, SHACL Advanced Features) pyshacl, with a note why.",
 )
 @_output_option
 @_root_option
@@ -408,7 +430,11 @@ def validate(
 
     shapes_graph = shapes if shapes is not None else project_shapes(root)
     data = list(files) if files else backend.graph(root)
-    report = run_validation(data, shapes_graph, engine=engine)
+    with warnings.catch_warnings():  # said once, below, as a line of its own
+        warnings.simplefilter("ignore", KgFallbackWarning)
+        report = run_validation(data, shapes_graph, engine=engine)
+    if report.fallback:
+        click.echo(f"Note: {report.fallback}", err=True)
     _emit(render_report(report, fmt, lang=lang), output)
     if not report.conforms_at(fail_on):
         raise click.exceptions.Exit(1)
@@ -430,6 +456,30 @@ def stats(fmt: str, root: Path | None, output: Path | None, backend: _Backend) -
     from kg.stats import stats as compute
 
     _emit(render_stats(compute(backend.graph(root)), fmt), output)
+
+
+def _memory_option(default: str) -> Any:
+    def option(f: Any) -> Any:
+        return click.option(
+            "--max-memory",
+            "max_memory",
+            default=default,
+            show_default=True,
+            metavar="SIZE",
+            callback=lambda ctx, param, value: _size(value),
+            help="Stop a query whose process grows past this much memory (e.g. 512M, 2G).",
+        )(f)
+
+    return option
+
+
+def _size(text: str) -> int:
+    from kg.workers import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--max-memory") from None
 
 
 def _data_option(f: Any) -> Any:
@@ -471,6 +521,7 @@ def _data_option(f: Any) -> Any:
     metavar="M",
     help="Skip the first M rows of the answer (with --limit: the next page).",
 )
+@_memory_option("4G")
 @_output_option
 @_root_option
 @_data_option
@@ -485,6 +536,7 @@ def query(
     allow_remote: bool,
     limit: int | None,
     offset: int,
+    max_memory: int,
     output: Path | None,
     root: Path | None,
     data: tuple[Path, ...],
@@ -493,12 +545,16 @@ def query(
     """Run a catalog query by name, a .rq file, - (standard input) or --sparql TEXT.
 
     ASK queries print true or false and exit 0 or 1. With --limit, a page of the rows is
-    shown, and a note on stderr says when the answer goes on past it.
+    shown, and a note on stderr says when the answer goes on past it. The query runs in a
+    process of its own, stopped past --timeout seconds (default 60; loading the graph does
+    not count) or --max-memory: then one line says so, and the exit status is 2.
 
     Example: kg query top-provinces --param index=id:index/pci --param year=2019 --param n=3
     """
-    from kg.query import StoredQuery, default_catalog, run
-    from kg.render import render_catalog, render_query_output
+    from kg.io import decode_text
+    from kg.query import StoredQuery, default_catalog
+    from kg.render import render_catalog
+    from kg.workers import Limits, call_isolated
 
     catalog = default_catalog(root)
     if list_only:
@@ -509,26 +565,52 @@ def query(
     if sparql_text is not None:
         stored = StoredQuery.from_text(sparql_text, name="--sparql")
     elif query == "-":
-        stored = StoredQuery.from_text(click.get_text_stream("stdin").read(), name="<stdin>")
+        text = decode_text(sys.stdin.buffer.read(), "<stdin>")
+        stored = StoredQuery.from_text(text, name="<stdin>")
     else:
         stored = None
     values = dict(_split_param(p) for p in params)
-    graph = backend.graph(root, data)
+    backend.check(data)
     target = stored if stored is not None else (query or "")
-    results = run(
-        graph,
-        target,
-        values,
-        allow_remote=allow_remote,
-        catalog=catalog,
-        limit=limit,
-        offset=offset,
-    )
-    _emit(render_query_output(results, fmt, lang=lang, labels=graph), output)
-    if results.truncated:
-        click.echo(results.page_note(), err=True)
-    if results.type == "ASK" and not results.boolean:
+    seconds = backend.timeout if backend.timeout is not None else 60.0
+    if seconds <= 0:
+        raise click.BadParameter("must be more than 0 seconds", param_hint="--timeout")
+    options = {"allow_remote": allow_remote, "catalog": catalog, "limit": limit, "offset": offset}
+    # an endpoint's query runs there: the endpoint's own --timeout (which names it) applies
+    clock = None if backend.endpoint is not None else seconds
+    text, note, false = call_isolated(
+        _answer, backend, root, data, target, values, options, fmt, lang,
+        limits=Limits(clock, max_memory),
+    )  # fmt: skip
+    _emit(text, output)
+    if note:
+        click.echo(note, err=True)
+    if false:
         raise click.exceptions.Exit(1)
+
+
+def _answer(
+    guard: Any,
+    backend: _Backend,
+    root: Path | None,
+    data: tuple[Path, ...],
+    target: Any,
+    values: dict[str, str],
+    options: dict[str, Any],
+    fmt: str | None,
+    lang: str,
+) -> tuple[str, str | None, bool]:
+    """In ``kg query``'s child process: the graph loaded, then the query timed (``guard``)
+    and rendered; the text, the page note and whether an ASK answered false."""
+    from kg.query import run
+    from kg.render import render_query_output
+
+    graph = backend.graph(root, data)
+    guard.start()
+    results = run(graph, target, values, **options)
+    text = render_query_output(results, fmt, lang=lang, labels=graph)
+    note = results.page_note() if results.truncated else None
+    return text, note, results.type == "ASK" and not results.boolean
 
 
 def _split_param(text: str) -> tuple[str, str]:
@@ -743,6 +825,92 @@ def push(
 
 
 @cli.command()
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--url", default=None, metavar="URL", help="The page's address (one file only).")
+@click.option(
+    "--published",
+    default=None,
+    metavar="DATE",
+    help="The text's date (2020-10-22 or 22/10/2020); else the one the page prints.",
+)
+@click.option(
+    "--area",
+    default=None,
+    metavar="CODE",
+    help="Statistics-office code of the province a provincial paper writes only 'tỉnh' for.",
+)
+@click.option(
+    "--review",
+    "review_draft",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Show the candidates of a draft with their quotes, resolved or not.",
+)
+@click.option(
+    "--accept",
+    "accept_draft",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write a reviewed draft into data/ingested/ (unresolved candidates left out).",
+)
+@click.option("--no-validate", is_flag=True, help="With --accept: skip the SHACL check.")
+@_lang_option
+@_output_option
+@_root_option
+def ingest(
+    inputs: tuple[Path, ...],
+    url: str | None,
+    published: str | None,
+    area: str | None,
+    review_draft: Path | None,
+    accept_draft: Path | None,
+    no_validate: bool,
+    lang: str,
+    output: Path | None,
+    root: Path | None,
+) -> None:
+    """Read Vietnamese texts into a draft of candidate facts, each with its quote.
+
+    FILE is a text or an HTML page saved to disk, DIR a folder of them, - standard input. The
+    draft (TriG) goes to -o or standard output; --review shows it as a table, --accept writes
+    it into data/ingested/ of the project, where the next kg build reads it.
+
+    Example: kg ingest data/sources/hanoi-cchc-workshop-2020-10-22.txt --published 2020-10-22
+    -o dist/hanoi-draft.trig
+    """
+    from kg.ingest import accept, ingest_paths
+    from kg.ingest.gazetteer import Gazetteer
+    from kg.ingest.review import render_review, review
+
+    modes = [bool(inputs), review_draft is not None, accept_draft is not None]
+    if sum(modes) != 1:
+        raise click.UsageError("give FILE|DIR|- to read, or --review DRAFT, or --accept DRAFT")
+    if review_draft is not None:
+        names = Gazetteer.for_project(root)
+        candidates = review(review_draft, lang=lang, gazetteer=names, root=root)
+        _emit(render_review(candidates, lang=lang), output)
+        return
+    if accept_draft is not None:
+        done = accept(accept_draft, root=root, validate=not no_validate)
+        files = ", ".join(str(f) for f in done.files)
+        click.echo(
+            f"Accepted {done.kept} candidates into {files}; {done.left_out} unresolved left out"
+        )
+        return
+    from kg.export import serialize
+    from kg.io import Format
+
+    draft = ingest_paths(list(inputs), url=url, published=published, area=area, root=root)
+    data = serialize(draft, Format.TRIG)
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        from kg.io import write_atomic
+
+        write_atomic(output, data)
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="The interface to listen on.")
 @click.option("--port", type=int, default=8000, show_default=True, help="The TCP port.")
 @click.option(
@@ -768,6 +936,15 @@ def push(
 @click.option(
     "--provinces-only", is_flag=True, help="Build without districts and communes: a quick start."
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Worker processes that run queries at once (default: one per core, at least 2).",
+)
+@_memory_option("2G")
+@click.option("--access-log", is_flag=True, help="Log a line per request (errors always are).")
 @_root_option
 @_data_option
 @_store_options
@@ -780,15 +957,19 @@ def serve(
     token: str | None,
     get_path: str | None,
     provinces_only: bool,
+    workers: int | None,
+    max_memory: int,
+    access_log: bool,
     root: Path | None,
     data: tuple[Path, ...],
     backend: _Backend,
 ) -> None:
     """Serve the graph: SPARQL at /sparql, the catalog at /queries, a page per resource.
 
-    Read-only and on 127.0.0.1 unless told otherwise. --timeout is each query's time limit
-    (default 10 s; HTTP 503 past it). With --get PATH one request is answered in-process: the
-    body goes to standard output; exit 0 for a 2xx answer, 1 otherwise.
+    Read-only and on 127.0.0.1 unless told otherwise. Queries run in worker processes: one
+    past --timeout (default 10 s) is stopped with HTTP 503, one past --max-memory with 507;
+    too many requests at once get 429. With --get PATH one request is answered in-process:
+    the body goes to standard output; exit 0 for a 2xx answer, 1 otherwise.
 
     Example: kg serve --port 8080; kg serve --provinces-only --get /queries
     """
@@ -806,6 +987,9 @@ def serve(
         allow_update=allow_update,
         token=token,
         root=root,
+        max_memory=max_memory,
+        access_log=access_log,
+        **({"workers": workers} if workers is not None else {}),
     )
     sock = listen(config) if get_path is None else None  # a busy port is said before the build
     app = create_app(backend.graph(root, data, national=not provinces_only), config)

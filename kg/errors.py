@@ -8,8 +8,16 @@
     ├── KgDataError   (ValueError)   data that parses but is wrong: a bad CSV row, a bad literal
     ├── KgShapesError (ValueError)   a shapes graph that is itself malformed
     ├── KgFileError   (OSError)      a missing file or directory, an unwritable output
-    └── KgStoreError  (OSError)      a store or endpoint that cannot be used: unreachable, refused,
-                                     locked, not a store
+    ├── KgStoreError  (OSError)      a store or endpoint that cannot be used: unreachable, refused,
+    │                                locked, not a store
+    └── KgLimitError  (RuntimeError) work stopped at its limit: time (``limit="time"``) or
+                                     memory (``limit="memory"``)
+
+Warnings have a tree of their own, for what the library does in the user's stead::
+
+    KgWarning (UserWarning)
+    └── KgFallbackWarning            ``kg.validate(engine="auto")`` validated with pySHACL:
+                                     the SPARQL engine does not implement a feature of a shape
 
 The CLI catches ``KgError`` in one place, prints its message and exits 2; a user never sees a
 traceback for their own mistake. Errors carry data (``path``, ``line``, ``column``) so that tools
@@ -43,6 +51,10 @@ class KgError(Exception):
         self.line = line
         self.column = column
         super().__init__(self.__str__())
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # errors cross from a worker process to its parent (kg.workers) with their data
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
 
     def __str__(self) -> str:
         where = ""
@@ -79,3 +91,33 @@ class KgFileError(KgError, OSError):
 class KgStoreError(KgError, OSError):
     """A store that cannot be used: an endpoint unreachable or answering an error, a wrong
     password, an on-disk store locked by another process, a folder that is not a store."""
+
+
+class KgWarning(UserWarning):
+    """Base of every warning cchc-kg gives: the library prints nothing itself."""
+
+
+class KgFallbackWarning(KgWarning):
+    """``engine="auto"`` validated with pySHACL, because the SPARQL engine does not implement a
+    feature of a shape; the message names the feature and the shape (``Report.fallback`` holds
+    the same reason)."""
+
+
+class KgLimitError(KgError, RuntimeError):
+    """Work stopped at one of its limits: ``limit`` is ``"time"`` or ``"memory"``.
+
+    >>> KgLimitError("too slow", limit="time").limit
+    'time'
+    """
+
+    def __init__(self, message: str, *, limit: str) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+def _restore(cls: type[KgError], args: tuple[object, ...], state: dict[str, object]) -> KgError:
+    """An error rebuilt from its pickled data (see :meth:`KgError.__reduce__`)."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error

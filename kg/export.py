@@ -27,6 +27,16 @@ only looks at the lines that hold a blank node. The terms are written as
 :func:`kg.stores.oxigraph.to_rdflib` would give them (a typed literal whose form rdflib
 normalises is normalised here too), so the bytes are those of the rdflib path, whichever store
 holds the graph.
+
+Why not pyoxigraph's writers (issue 13; ``python -m benchmarks.export``, figures in
+docs/benchmarks.md): handing the sorted, labelled N-Quads to ``pyoxigraph.serialize`` is just
+as deterministic, and at a million triples it takes less CPU time for Turtle, TriG, JSON-LD and
+RDF/XML. But pyoxigraph 0.5 writes less than these writers do. Its Turtle and TriG have no
+``[ ... ]`` or ``( ... )``, so every blank node of the shapes appears under its label after all
+the named subjects; it does not wrap long object lists or leave a blank line between subjects.
+Its JSON-LD is neither compacted nor indented: one line of full IRIs. Its RDF/XML is not XML
+when a class or predicate IRI does not end in an XML name (``<oxprefix:>``) or a literal holds a
+control character, and it loses carriage returns.
 """
 
 from __future__ import annotations

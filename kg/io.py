@@ -27,7 +27,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph, Literal, URIRef
 
 from kg.errors import KgDataError, KgFileError, KgParseError, KgUsageError
-from kg.namespaces import compact
+from kg.namespaces import compact, iri_problem
 from kg.stores.base import Store
 
 
@@ -137,6 +137,17 @@ def read_text(path: str | Path) -> str:
     return nfc(_decode(_read_bytes(path), path))
 
 
+def decode_text(raw: bytes, source: str | Path) -> str:
+    """Bytes a user gave (a file, standard input) as NFC text.
+
+    >>> decode_text("Hà".encode(), "<stdin>") == "Hà"
+    True
+
+    :raises KgParseError: the bytes are not UTF-8; names the source and line.
+    """
+    return nfc(_decode(raw, source))
+
+
 def _read_bytes(path: str | Path) -> bytes:
     p = Path(path)
     try:
@@ -223,7 +234,7 @@ def parse(
             graph.parse(data=body, format=fmt.rdflib_name, publicID=_public_id(source))
         except Exception as exc:  # rdflib raises many types; each is the user's syntax error
             raise _parse_error(exc, source, body) from None
-        _check_literals(graph, source, body)
+        _check_terms(graph, source, body)
     return graph
 
 
@@ -361,12 +372,27 @@ def _parse_error(exc: Exception, source: str | Path, body: str) -> KgParseError:
     return KgParseError(f"syntax error: {message}", path=source, line=line)
 
 
-def _check_literals(graph: Graph, source: str | Path, body: str) -> None:
-    for quad in (
+def _check_terms(graph: Graph, source: str | Path, body: str) -> None:
+    """Refuse what rdflib let through: an IRI that is not one (a space in it), a literal that
+    is not a valid value of its datatype."""
+    quads = (
         graph.quads((None, None, None, None))
         if isinstance(graph, Dataset)
         else ((s, p, o, None) for s, p, o in graph)
-    ):
+    )
+    for quad in quads:
+        for term in quad:
+            if isinstance(term, URIRef) and (problem := iri_problem(term)) is not None:
+                at = body.find(str(term))
+                if at < 0:
+                    at = body.find(str(term)[: _first_bad(term)])
+                line = body.count("\n", 0, at) + 1 if at >= 0 else None
+                raise KgParseError(
+                    f"<{term}> is not a valid IRI: it holds {problem}; percent-encode it "
+                    "(a space is %20)",
+                    path=source,
+                    line=line,
+                )
         obj = quad[2]
         if isinstance(obj, Literal) and obj.ill_typed:
             needle = f'"{obj}"'
@@ -380,23 +406,67 @@ def _check_literals(graph: Graph, source: str | Path, body: str) -> None:
             )
 
 
+def _first_bad(iri: str) -> int:
+    return next((i for i, c in enumerate(iri) if iri_problem(c)), len(iri))
+
+
+def _remove_leftovers(target: Path) -> None:
+    """Remove the temporary files earlier writes of ``target`` left behind when they were
+    killed (``.NAME.PID.XXXX.tmp`` of a process that is gone)."""
+    pattern = re.compile(re.escape(f".{target.name}.") + r"(\d+)\.[^.]+\.tmp")
+    try:
+        entries = list(target.parent.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        match = pattern.fullmatch(entry.name)
+        if match is None or _alive(int(match.group(1))):
+            continue
+        with contextlib.suppress(OSError):
+            entry.unlink()
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
 def write_atomic(path: str | Path, data: bytes | str) -> None:
     """Write a file whole or not at all: a temporary file beside it, then a rename.
 
-    :raises KgFileError: the directory cannot be created or written.
+    The temporary file is named ``.NAME.PID.XXXX.tmp``; one that a killed run left behind
+    (its process is gone) is removed by the next write of the same file. A full disk or a
+    target that cannot be replaced leaves the old file as it was.
+
+    :raises KgFileError: the directory cannot be created or written, the disk is full, or the
+        target cannot be replaced.
     """
     target = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        _remove_leftovers(target)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent
+        )
     except OSError as exc:
-        raise KgFileError(f"cannot write: {exc.strerror}", path=target) from None
+        raise KgFileError(f"cannot write: {exc.strerror or exc}", path=target) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise KgFileError(
+                f"cannot write: {exc.strerror or exc}; the file was left as it was", path=target
+            ) from None
         raise

@@ -141,3 +141,27 @@ def compact(iri: str) -> str:
             if re.fullmatch(r"[A-Za-z0-9_\-./]*", local):
                 best, name = ns, f"{prefix}:{local}"
     return name if best else f"<{iri}>"
+
+
+_NOT_IN_IRIS = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def iri_problem(iri: str) -> str | None:
+    """What makes ``iri`` not an IRI (RFC 3987 forbids spaces, controls and ``<>"{}|^`\\``):
+    ``"a space"``, ``"the character '<'"``; None for a valid one.
+
+    rdflib's parsers let such IRIs through, then no other tool (Oxigraph, the export read back)
+    takes them: every file is checked as it is read.
+
+    >>> iri_problem("http://example.org/x y"), iri_problem("http://example.org/x%20y")
+    ('a space', None)
+    """
+    found = _NOT_IN_IRIS.search(iri)
+    if found is None:
+        return None
+    char = found.group()
+    if char == " ":
+        return "a space"
+    if char < " ":
+        return f"the control character U+{ord(char):04X}"
+    return f"the character {char!r}"

@@ -21,6 +21,7 @@ them), and updates are refused outright.
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from kg.errors import KgParseError, KgUsageError
-from kg.io import read_text
+from kg.io import nfc, read_text
 from kg.namespaces import PREFIXES, search_key
 from kg.project import Project
 from kg.sparql import parse_query, query_form, refuse_remote
@@ -80,7 +81,7 @@ class Parameter:
         >>> Parameter("year", "xsd:gYear").to_term("2019").n3()
         '"2019"^^<http://www.w3.org/2001/XMLSchema#gYear>'
         """
-        text = value.strip()
+        text = nfc(value.strip())
         try:
             term = _to_term(self.type, text)
         except ValueError as exc:
@@ -136,8 +137,22 @@ def _to_term(kind: str, text: str) -> Node:
     }
     if not re.fullmatch(patterns[kind], text):
         raise ValueError(f"expected {kind}")
-    literal = Literal(text, datatype=datatype)
-    if literal.ill_typed:
+    if kind == "xsd:integer" and not -(2**63) <= int(text) < 2**63:
+        # Oxigraph's integers are 64 bits: a larger one would silently match nothing
+        raise ValueError(f"out of range: from {-(2**63)} to {2**63 - 1}")
+    if kind == "xsd:decimal":
+        whole, _, fraction = text.lstrip("+-").partition(".")
+        if len(whole.lstrip("0")) > 20 or len(fraction.rstrip("0")) > 18:
+            raise ValueError("out of range: at most 20 digits before the point and 18 after")
+    terms = logging.getLogger("rdflib.term")
+    level = terms.level
+    terms.setLevel(logging.CRITICAL)  # rdflib logs a traceback for an ill-typed value
+    try:
+        literal = Literal(text, datatype=datatype)
+        ill = literal.ill_typed
+    finally:
+        terms.setLevel(level)
+    if ill:
         raise ValueError(f"not a valid {kind}")
     return literal
 
@@ -224,7 +239,7 @@ class StoredQuery:
                     f"parameter {param.name} is declared but ?_{param.name} is not in the query",
                     path=source,
                 )
-        return cls(name, text, titles, descriptions, question, tuple(params), path)
+        return cls(name, nfc(text), titles, descriptions, question, tuple(params), path)
 
     @classmethod
     def from_file(cls, path: Path) -> StoredQuery:

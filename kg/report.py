@@ -1,7 +1,7 @@
 """A validation report: its results, their severities and their one order.
 
 Both SHACL engines (pySHACL, :mod:`kg.validate`'s reference, and the compiled SPARQL engine of
-:mod:`kg.shacl_sparql`) give their results in these types, sorted by :func:`sort_results`, so
+:mod:`kg.shacl`) give their results in these types, sorted by :func:`sort_results`, so
 that their reports compare equal result by result and render the same way.
 """
 
@@ -19,6 +19,7 @@ from rdflib.term import Node
 from kg.errors import KgUsageError
 
 __all__ = [
+    "ConstraintTiming",
     "Report",
     "Severity",
     "ValidationResult",
@@ -70,6 +71,9 @@ class ValidationResult:
     #: ``sh:resultSeverity`` as the shape gave it: SHACL allows severities of one's own, which
     #: :attr:`severity` counts as violations but the W3C report must show as they are.
     severity_iri: URIRef | None = None
+    #: The results that explain this one (``sh:detail``): why a value does not conform to the
+    #: shape of a ``sh:node``.
+    details: tuple[ValidationResult, ...] = ()
 
     def message(self, lang: str = "vi") -> str:
         """The result message in ``lang`` when the shape gives one, else any message."""
@@ -79,6 +83,23 @@ class ValidationResult:
         untagged = [m for m in self.messages if not m.language]
         chosen = untagged or list(self.messages)
         return str(chosen[0]) if chosen else ""
+
+
+@dataclass(frozen=True)
+class ConstraintTiming:
+    """How long the SPARQL engine took over one constraint of one shape, and what it found.
+
+    Queries run in threads, so the times of a validation add up to more than its wall time;
+    ``cpu`` is the time its thread computed, which other work on the machine does not stretch.
+    """
+
+    shape: Node
+    constraint: URIRef
+    seconds: float
+    results: int
+    cpu: float = 0.0
+    #: How many constraints shared the query this one ran in (their time shared evenly).
+    shared: int = 1
 
 
 class Report:
@@ -92,6 +113,10 @@ class Report:
     :param results: the results, sorted.
     :param graph: the W3C results graph, or a function that makes it when first asked.
     :param data: the graph the report takes labels from, or a function that makes it.
+    :param engine: the engine that validated: ``sparql`` or ``pyshacl``.
+    :param fallback: why ``engine="auto"`` validated with pySHACL (the feature and the shape
+        the SPARQL engine does not implement), or None.
+    :param timings: the SPARQL engine's time over each constraint.
     """
 
     def __init__(
@@ -100,11 +125,18 @@ class Report:
         results: list[ValidationResult],
         graph: Graph | Callable[[], Graph],
         data: Graph | Callable[[], Graph],
+        *,
+        engine: str = "pyshacl",
+        fallback: str | None = None,
+        timings: list[ConstraintTiming] | None = None,
     ) -> None:
         self.conforms = conforms
         self.results = results
         self._graph = graph
         self._data = data
+        self.engine = engine
+        self.fallback = fallback
+        self.timings = timings or []
 
     @property
     def graph(self) -> Graph:
@@ -135,27 +167,38 @@ class Report:
 
 
 def results_from_graph(graph: Graph) -> Iterable[ValidationResult]:
-    """The report's own results; not the nested ones pySHACL hangs under ``sh:detail``."""
+    """The report's own results, each with the nested ones pySHACL hangs under ``sh:detail``."""
     reports = graph.subjects(RDF.type, SH.ValidationReport)
     for node in {r for report in reports for r in graph.objects(report, SH.result)}:
-        constraint = graph.value(node, SH.sourceConstraintComponent)
-        severity = graph.value(node, SH.resultSeverity)
-        yield ValidationResult(
-            focus_node=graph.value(node, SH.focusNode),  # type: ignore[arg-type]
-            path=graph.value(node, SH.resultPath),
-            constraint=constraint if isinstance(constraint, URIRef) else None,
-            severity=Severity.from_iri(severity),
-            severity_iri=severity if isinstance(severity, URIRef) else None,
-            shape=graph.value(node, SH.sourceShape),
-            value=graph.value(node, SH.value),
-            source_constraint=graph.value(node, SH.sourceConstraint),
-            messages=tuple(
-                sorted(
-                    (m for m in graph.objects(node, SH.resultMessage) if isinstance(m, Literal)),
-                    key=lambda m: (m.language or "", str(m)),
-                )
-            ),
-        )
+        yield _result(graph, node, ())
+
+
+def _result(graph: Graph, node: Node, above: tuple[Node, ...]) -> ValidationResult:
+    """The result at ``node`` of a results graph, with its details (a cycle read once)."""
+    constraint = graph.value(node, SH.sourceConstraintComponent)
+    severity = graph.value(node, SH.resultSeverity)
+    details = [
+        _result(graph, d, (*above, node))
+        for d in graph.objects(node, SH.detail)
+        if d not in above and d != node
+    ]
+    return ValidationResult(
+        focus_node=graph.value(node, SH.focusNode),  # type: ignore[arg-type]
+        path=graph.value(node, SH.resultPath),
+        constraint=constraint if isinstance(constraint, URIRef) else None,
+        severity=Severity.from_iri(severity),
+        severity_iri=severity if isinstance(severity, URIRef) else None,
+        shape=graph.value(node, SH.sourceShape),
+        value=graph.value(node, SH.value),
+        source_constraint=graph.value(node, SH.sourceConstraint),
+        details=tuple(sort_results(details, graph)),
+        messages=tuple(
+            sorted(
+                (m for m in graph.objects(node, SH.resultMessage) if isinstance(m, Literal)),
+                key=lambda m: (m.language or "", str(m)),
+            )
+        ),
+    )
 
 
 def structure_key(graph: Graph, term: Node | None, above: tuple[Node, ...] = ()) -> str:

@@ -3,9 +3,12 @@
 The one dispatcher between the two engines (https://www.w3.org/TR/shacl/):
 
 * ``sparql``: the shapes compiled into SPARQL queries that Oxigraph runs where the graph is
-  (:mod:`kg.shacl_sparql`): seconds for the national graph, where pySHACL needs minutes;
+  (:mod:`kg.shacl`): seconds for the national graph, where pySHACL needs minutes;
 * ``pyshacl``: the reference, measured by the W3C SHACL test suite;
-* ``auto`` (the default): ``sparql`` when the shapes compile, else pySHACL.
+* ``auto`` (the default): ``sparql``, unless a shape uses what it does not implement (a
+  recursive shape, SHACL Advanced Features): then pySHACL, with a
+  :class:`~kg.errors.KgFallbackWarning` that names the feature and the shape, the same reason
+  kept as :attr:`Report.fallback <kg.report.Report.fallback>`.
 
 Either way the caller gets a :class:`~kg.report.Report` of plain results (focus node, path,
 constraint component, severity, messages) in one order, and malformed shapes surface as one
@@ -25,12 +28,12 @@ from rdflib import Dataset, Graph, Literal
 from rdflib.namespace import OWL, SH
 from rdflib.term import Node
 
-from kg.errors import KgDataError, KgShapesError, KgUsageError
+from kg.errors import KgDataError, KgFallbackWarning, KgShapesError, KgUsageError
 from kg.graph import SHAPES_GRAPH, KnowledgeGraph
 from kg.io import Format, parse, read_text
 from kg.project import Project
 from kg.report import Report, results_from_graph, sort_results
-from kg.shacl_sparql import Unsupported, holds_only_shapes, validate_fast, validate_store
+from kg.shacl import Unsupported, holds_only_shapes, validate_fast, validate_store
 from kg.sparql_cache import sparql_parse_cache
 
 #: The engines ``engine=`` (and ``kg validate --engine``) takes.
@@ -60,31 +63,55 @@ def validate(
     :returns: the report.
     :raises KgShapesError: the shapes graph is itself malformed, or (``engine="sparql"``) uses
         what the compiled engine cannot do.
+    :warns KgFallbackWarning: ``engine="auto"`` validated with pySHACL, and why.
     :raises KgParseError: a file does not parse.
+    :raises KgDataError: a file holds a literal that is not a valid value of its datatype and
+        no shape reports it (with ``sh:datatype``): the file is refused, as every other use of
+        it would refuse it, rather than said to conform.
     :raises KgUsageError: an unknown engine.
     """
+    refused: list[tuple[KgDataError, set[Literal]]] = []
+    report = _validate(data, shapes, ontology=ontology, engine=engine, refused=refused)
+    reported = {r.value for r in report.results}
+    for error, literals in refused:
+        if literals - reported:
+            raise error
+    return report
+
+
+def _validate(
+    data: KnowledgeGraph | Graph | Iterable[str | Path],
+    shapes: Graph | str | Path | None,
+    *,
+    ontology: Graph | None,
+    engine: str,
+    refused: list[tuple[KgDataError, set[Literal]]],
+) -> Report:
     if engine not in ENGINES:
         raise KgUsageError(f"unknown validation engine {engine!r}; use {', '.join(ENGINES)}")
     if isinstance(shapes, (str, Path)):
         shapes = _read_shapes(shapes)
+    fallback: str | None = None
     if isinstance(data, KnowledgeGraph) and ontology is None:
         if shapes is None:
             shapes = _own_shapes(data)
         if engine != "pyshacl":
-            report = _compiled(lambda: _validate_built(data, shapes), engine)
+            report, fallback = _compiled(lambda: _validate_built(data, shapes), engine)
             if report is not None:
                 return report
-    data_graph, shapes_graph = _data_and_shapes(data, shapes)
+    data_graph, shapes_graph = _data_and_shapes(data, shapes, refused)
     if ontology is not None:
         data_graph += ontology
     shapes_graph = _copy(shapes_graph)  # the engines may add triples to the graph they get
     _only_true_is_true(shapes_graph)
     _follow_prefix_imports(shapes_graph)
-    if engine != "pyshacl":
-        report = _compiled(lambda: validate_fast(data_graph, shapes_graph), engine)
+    if engine != "pyshacl" and fallback is None:
+        report, fallback = _compiled(lambda: validate_fast(data_graph, shapes_graph), engine)
         if report is not None:
             return report
-    return _pyshacl(data_graph, shapes_graph)
+    report = _pyshacl(data_graph, shapes_graph)
+    report.fallback = fallback
+    return report
 
 
 def _own_shapes(kg: KnowledgeGraph) -> Graph:
@@ -104,16 +131,23 @@ def _validate_built(kg: KnowledgeGraph, shapes: Graph) -> Report:
         return validate_store(store, shapes, graphs=[g for g in names if g != SHAPES_GRAPH])
 
 
-def _compiled(run: Callable[[], Report], engine: str) -> Report | None:
-    """The compiled engine's report; None when it cannot compile the shapes and ``auto`` may
-    fall back to pySHACL."""
+def _compiled(run: Callable[[], Report], engine: str) -> tuple[Report | None, str | None]:
+    """The compiled engine's report; else, when ``auto`` may fall back to pySHACL, why it must.
+
+    :warns KgFallbackWarning: the shapes use what the compiled engine does not implement.
+    """
     try:
         with _quiet_literals():
-            return run()
-    except Unsupported:
+            return run(), None
+    except Unsupported as exc:
         if engine == "sparql":
             raise
-        return None
+        reason = (
+            f"validated with pySHACL: the SPARQL engine does not implement {exc.feature} "
+            f"({exc.detail})"
+        )
+    warnings.warn(reason, KgFallbackWarning, stacklevel=3)
+    return None, reason
 
 
 def _pyshacl(data_graph: Graph, shapes_graph: Graph) -> Report:
@@ -219,6 +253,9 @@ def _quiet_literals() -> Iterator[None]:
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", category=UserWarning, module="rdflib.term")
+            # pySHACL backs out of a recursive shape (as conforming) with a warning of its own;
+            # kg.validate has said why pySHACL validates (KgFallbackWarning)
+            warnings.filterwarnings("ignore", message=".*Recursive Shape", module="pyshacl")
             warnings.filterwarnings("ignore", category=DeprecationWarning, module="rdflib")
             yield
     finally:
@@ -265,7 +302,9 @@ def _first_line(exc: Exception) -> str:
 
 
 def _data_and_shapes(
-    data: KnowledgeGraph | Graph | Iterable[str | Path], shapes: Graph | None
+    data: KnowledgeGraph | Graph | Iterable[str | Path],
+    shapes: Graph | None,
+    refused: list[tuple[KgDataError, set[Literal]]] | None = None,
 ) -> tuple[Graph, Graph]:
     if isinstance(data, KnowledgeGraph):
         return data.data_graph(), shapes if shapes is not None else _own_shapes(data)
@@ -276,22 +315,35 @@ def _data_and_shapes(
         return merged, shapes if shapes is not None else project_shapes()
     if isinstance(data, Graph):
         return data, shapes if shapes is not None else project_shapes()
-    return _read_data(data), shapes if shapes is not None else project_shapes()
+    return _read_data(data, refused), shapes if shapes is not None else project_shapes()
 
 
-def _read_data(paths: Iterable[str | Path]) -> Graph:
+def _read_data(
+    paths: Iterable[str | Path], refused: list[tuple[KgDataError, set[Literal]]] | None = None
+) -> Graph:
     """The RDF files a user brings (data or shapes), merged into one graph.
 
     A literal that is not a valid value of its datatype (``"c"^^xsd:byte``) is kept, not refused
     as :func:`kg.io.parse` does: finding such values is what ``sh:datatype`` is for, so
-    validation reports them as results. Syntax errors still raise :class:`KgParseError`.
+    validation reports them as results. Syntax errors still raise :class:`KgParseError`. Each
+    refusal is added to ``refused`` with the literals it was for (the caller refuses the file
+    after all when no shape reports them).
     """
     merged = Graph()
     for path in paths:
         try:
-            parsed = parse(path)
-        except KgDataError:
+            with _quiet_literals():  # rdflib warns of "none"^^xsd:boolean before we refuse it
+                parsed = parse(path)
+        except KgDataError as error:
             parsed = _parse_keeping_ill_typed(path)
+            if refused is not None:
+                terms = (
+                    (q[2] for q in parsed.quads((None, None, None, None)))
+                    if isinstance(parsed, Dataset)
+                    else parsed.objects()
+                )
+                ill = {o for o in terms if isinstance(o, Literal) and o.ill_typed}
+                refused.append((error, ill))
         if isinstance(parsed, Dataset):  # TriG, N-Quads: every named graph, not only the default
             for s, p, o, _g in parsed.quads((None, None, None, None)):
                 merged.add((s, p, o))

@@ -364,11 +364,14 @@ def test_each_index_value_the_article_states(kgraph: KnowledgeGraph) -> None:
     assert found == EXPECTED_OBSERVATIONS
 
 
-def test_article_claims_that_disagree_with_reference_data_say_so(kgraph: KnowledgeGraph) -> None:
+def test_article_claims_point_to_the_reference_data_they_differ_from(
+    kgraph: KnowledgeGraph,
+) -> None:
+    """Other data sets and editions (rdfs:seeAlso), not conflicts of one quantity."""
     found = rows(
         kgraph.sparql(
             """SELECT ?mine ?theirs WHERE {
-                GRAPH ?g { ?mine cchc:conflictsWith ?theirs }
+                GRAPH ?g { ?mine rdfs:seeAlso ?theirs ; a qb:Observation }
                 ?theirs a qb:Observation .
             }""",
             bindings={"g": graph_name(ARTICLE_GRAPH)},

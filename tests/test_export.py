@@ -360,6 +360,20 @@ def test_a_cycle_of_blank_nodes_round_trips_in_turtle() -> None:
         _assert_round_trip(kg, fmt)
 
 
+def test_any_class_and_a_carriage_return_round_trip_in_every_format() -> None:
+    """Two things pyoxigraph 0.5's RDF/XML writer gets wrong, one reason kg writes its own.
+
+    pyoxigraph names a subject's element after its first class, which cannot be done for
+    ``id:unit/01`` (it writes ``<oxprefix:>``, which is not XML), and writes a carriage return as
+    is, which an XML parser reads back as a line feed (benchmarks/export.py, issue 13).
+    """
+    s = URIRef("urn:s")
+    kg = _memory_graph()
+    kg.add("g", [(s, RDF.type, resource("unit", "01")), (s, RDFS.label, Literal("a\r\nb\rc"))])
+    for fmt in ALL_FORMATS:
+        _assert_round_trip(kg, fmt)
+
+
 def test_a_blank_node_in_two_graphs_stays_one_node_in_trig() -> None:
     s, p = URIRef("urn:s"), URIRef("urn:p")
     shared = BNode()

@@ -250,7 +250,10 @@ def test_quote_language_detected(kgraph: KnowledgeGraph) -> None:
     facts = kgraph.graph("reference/facts")
     claim = resource("claim", "f054")
     assert facts.value(claim, CCHC.quote).language == "vi"  # type: ignore[union-attr]
-    assert facts.value(obs("par-index-01-2019-f005"), CCHC.quote).language == "en"  # type: ignore[union-attr]
+    # English claim text may paraphrase an English page: never kept as a quote
+    o = obs("par-index-01-2019-f005")
+    assert facts.value(o, CCHC.quote) is None
+    assert facts.value(o, CCHC.paraphrase).language == "en"  # type: ignore[union-attr]
 
 
 def test_documents_targets_and_publishers(kgraph: KnowledgeGraph) -> None:
@@ -437,3 +440,96 @@ def test_both_stores_hold_the_same_units_and_bodies(tmp_path: Path) -> None:
     assert (unit("01"), SCHEMA.name, Literal('Thành phố "Hà" Nội\\', lang="vi")) in {
         q[1:] for q in held[0]
     }
+
+
+# ---- the lists of three tiers read together (kg/importers/history.py) --------------------------
+
+
+def _lists(tmp_path: Path, lists: dict[str, tuple[str, str]]) -> Path:
+    """A lists.csv and its units files: era → (day, rows)."""
+    table = ["era,file,tiers,package_version,package_released,retrieved,retrieved_basis,districts"]
+    for era, (day, rows) in lists.items():
+        (tmp_path / f"units-{era}.csv").write_text(HEADER + rows, encoding="utf-8")
+        table.append(f"{era},units-{era}.csv,3,0.0,{day},{day},test,all")
+    path = tmp_path / "lists.csv"
+    path.write_text("\n".join(table) + "\n", encoding="utf-8")
+    return path
+
+
+def test_history_follows_a_unit_through_the_lists_and_bounds_what_they_cannot_date(
+    tmp_path: Path,
+) -> None:
+    from kg.importers.history import read_history
+
+    province = "37,Tỉnh Ninh Bình,tinh,province,\n"
+    path = _lists(
+        tmp_path,
+        {
+            "2020-02-25": (
+                "2020-02-25",
+                province + "369,Thành phố Ninh Bình,thanh-pho-thuoc-tinh,district,37\n"
+                "374,Huyện Hoa Lư,huyen,district,37\n"
+                "14359,Phường Đông Thành,phuong,commune,369\n"
+                "14362,Xã Ninh Khang,xa,commune,374\n14365,Xã Ninh Mỹ,xa,commune,374\n",
+            ),
+            "2020": (
+                "2021-02-03",
+                province + "369,Thành phố Ninh Bình,thanh-pho-thuoc-tinh,district,37\n"
+                "374,Huyện Hoa Lư,huyen,district,37\n"
+                "14359,Phường Đông Thành,phuong,commune,369\n"
+                "14362,Xã Ninh Khang,xa,commune,374\n14365,Xã Ninh Mỹ,xa,commune,374\n",
+            ),
+            "2025-01-04": (
+                "2025-01-04",
+                province + "374,Thành phố Hoa Lư,thanh-pho-thuoc-tinh,district,37\n"
+                "14359,Phường Đông Thành,phuong,commune,374\n"
+                "14362,Xã Ninh Khang,xa,commune,374\n14365,Phường Ninh Mỹ,phuong,commune,374\n",
+            ),
+        },
+    )
+    history = read_history(path)
+    units = {u.key: u for u in history.units}
+    # one resource per code, name and parent's code; the IRIs of the 2021 list stay
+    assert sorted(units) == ["14359", "14362", "14365", "2025-01-04/14359", "2025-01-04/14365",
+                             "2025-01-04/374", "369", "37", "374"]  # fmt: skip
+    assert units["14362"].parents == ["374", "2025-01-04/374"]  # its district was renamed
+    assert units["14359"].parents == ["369"]  # moved to another district: a new resource
+    assert units["37"].begin is None and units["37"].end == "unit-list-2020-end"
+    # the merger: the new city took over the code of Huyện Hoa Lư and the communes of the old city
+    (change,) = [c for c in history.changes if c.generated.key == "2025-01-04/374"]
+    assert [u.key for u in change.used] == ["374", "369"]
+    assert units["374"].end == units["369"].end == "change-2025-01-04-374-eve"
+    day, eve = history.instants["change-2025-01-04-374"], history.instants[units["374"].end]
+    assert (str(day.not_before), str(day.not_after)) == ("2021-02-04", "2025-01-04")
+    assert (str(eve.not_before), str(eve.not_after), eve.before) == (
+        "2021-02-03",
+        "2025-01-03",
+        "change-2025-01-04-374",
+    )
+    assert day.date is None  # the lists give no day
+    # a commune that became a ward, and one moved to another district: changes of their own
+    communes = [c for c in history.changes if c.generated.level == "commune"]
+    assert [(c.generated.key, c.moved is not None) for c in communes] == [
+        ("2025-01-04/14359", True),
+        ("2025-01-04/14365", False),
+    ]
+
+
+def test_history_takes_spellings_of_one_name_as_one_unit(tmp_path: Path) -> None:
+    from kg.importers.history import name_key, read_history
+
+    assert name_key("Thị Trấn Châu Ổ") == name_key("Thị trấn Châu Ổ")
+    assert name_key("Xã Hoà Bình") == name_key("Xã Hòa Bình")
+    assert name_key("Phường 08") == name_key("Phường 8") != name_key("Phường 18")
+    province = "95,Tỉnh Bạc Liêu,tinh,province,\n"
+    path = _lists(
+        tmp_path,
+        {
+            "2020": ("2021-02-03", province + "954,Thị Xã Giá Rai,thi-xa,district,95\n"),
+            "2023-05-07": ("2023-05-07", province + "954,Thị xã Giá Rai,thi-xa,district,95\n"),
+        },
+    )
+    history = read_history(path)
+    (town,) = [u for u in history.units if u.level == "district"]
+    assert town.key == "954" and town.names == ["Thị Xã Giá Rai", "Thị xã Giá Rai"]
+    assert history.changes == []

@@ -1,9 +1,12 @@
-"""Vietnam at national scale (issue 5): units of 2020 and 2025, their bodies, queries, shapes.
+"""Vietnam at national scale (issues 5, 17): units of 2020–2025 and 2025, their bodies, queries,
+shapes.
 
-The counts are the sources' own totals: the statistics office's list of early 2021 has 63
-provinces, 705 district-level and 10,603 commune-level units; the list of 1 July 2025 has 34
-provinces and 3,321 communes. Hà Nội had 30 districts and 579 communes, and has 126 communes.
-The national graph is built once per session (the ``national`` fixture of conftest.py).
+The counts are the sources' own totals: the statistics office's lists of three tiers have 63
+provinces and 707, 705, 705 and 696 district-level and 10,767, 10,603, 10,598 and 10,051
+commune-level units (25 February 2020, 3 February 2021, 7 May 2023, 4 January 2025); the list of
+1 July 2025 has 34 provinces and 3,321 communes. Hà Nội had 30 districts and 579 communes in
+2021, 526 communes in 2025 before the reform, and has 126 communes. The national graph is built
+once per session (the ``national`` fixture of conftest.py).
 """
 
 from __future__ import annotations
@@ -41,6 +44,10 @@ NATIONAL_SHAPES = (
 )
 
 
+#: The units of the four lists of three tiers: a unit that stands in several with the same code,
+#: name and parent's code is one (data/units/README.md).
+THREE_TIERS = 12_510
+
 #: Relative IRIs in the tests' SPARQL are our resources: ``<unit/2025/01>`` (a prefixed name
 #: cannot hold the ``/`` of ``id:unit/2025/01``).
 BASE = "BASE <https://w3id.org/cchc/id/>\n"
@@ -76,18 +83,22 @@ def short(value: object) -> str:
 @pytest.mark.parametrize(
     ("era", "expected"),
     [
+        ("2020-02-25", {"province": 63, "district": 707, "commune": 10_767}),
         ("2020", {"province": 63, "district": 705, "commune": 10_603}),
+        ("2023-05-07", {"province": 63, "district": 705, "commune": 10_598}),
+        ("2025-01-04", {"province": 63, "district": 696, "commune": 10_051}),
         ("2025", {"province": 34, "commune": 3_321}),
     ],
 )
 def test_units_of_each_list_match_the_sources_totals(
     kgraph: KnowledgeGraph, era: str, expected: dict[str, int]
 ) -> None:
+    """Each unit names every list it is in as its source."""
     rows = select(
         kgraph,
         f"""SELECT ?level (COUNT(DISTINCT ?unit) AS ?n) WHERE {{
             ?unit a cchc:AdministrativeUnit , schema:AdministrativeArea ;
-                cchc:validDuring <interval/unit-list-{era}> ; cchc:level ?level .
+                prov:wasDerivedFrom <source/gso-units-{era}> ; cchc:level ?level .
         }} GROUP BY ?level""",
     )
     assert {short(level): n for level, n in rows} == expected
@@ -108,10 +119,11 @@ def test_every_unit_has_exactly_one_body_of_each_kind(
             }} GROUP BY ?unit }}
         }} GROUP BY ?bodies""",
     )
-    assert dict(rows) == {1: 11_371 + 3_355}
+    # the units of the lists of three tiers (a unit in several lists is one), and of 2025
+    assert dict(rows) == {1: THREE_TIERS + 3_355}
     # one fewer body than units: Hà Nội's serves both lists
     bodies = select(kgraph, f"SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE {{ ?b a cchc:{cls} }}")
-    assert bodies == [(11_371 + 3_355 - 1,)]
+    assert bodies == [(THREE_TIERS + 3_355 - 1,)]
 
 
 def test_generated_bodies_state_the_standard_types_labels_and_source(
@@ -173,7 +185,7 @@ def test_bodies_sit_in_the_hierarchy_with_vietnamese_names(kgraph: KnowledgeGrap
         "SELECT ?l { <agency/ubnd/001> rdfs:label|skos:altLabel ?l }",
     )
     assert sorted(label for (label,) in labels) == [
-        "People's Committee of Quận Ba Đình",
+        "Ba Đình District People's Committee",
         "UBND quận Ba Đình",
         "Ủy ban nhân dân quận Ba Đình",
     ]
@@ -194,10 +206,14 @@ def levels_of(rows: list[dict[str, object]]) -> Counter[str]:
 @pytest.mark.parametrize(
     ("area", "date", "expected"),
     [
-        ("id:unit/01", "2020-10-22", {"district": 30, "commune": 579}),
+        # three communes of Phúc Thọ were renamed between the lists of 2020 and 2021, on a day
+        # the lists do not give: on 22 October 2020 the other 576 are surely there
+        ("id:unit/01", "2020-10-22", {"district": 30, "commune": 576}),
+        ("id:unit/01", "2021-02-03", {"district": 30, "commune": 579}),  # the list of 2021
         ("id:unit/01", "2025-07-01", {"commune": 126}),
-        ("id:unit/2025/01", "2020-10-22", {"district": 30, "commune": 579}),  # the same city
-        ("id:unit/01", "2025-06-30", {"district": 30, "commune": 579}),  # last day of 2020 list
+        ("id:unit/2025/01", "2021-02-03", {"district": 30, "commune": 579}),  # the same city
+        ("id:unit/01", "2025-01-15", {"district": 30, "commune": 526}),  # the list of 2025-01-04
+        ("id:unit/01", "2025-06-30", {"district": 30, "commune": 526}),  # last three-tier day
         ("id:unit/02", "2025-07-01", {}),  # Hà Giang was merged into Tuyên Quang
     ],
 )
@@ -210,7 +226,7 @@ def test_units_in_area(
 
 
 def test_units_in_area_lists_kinds_codes_and_parents(kgraph: KnowledgeGraph) -> None:
-    rows = kg.query(kgraph, "units-in-area", area="id:unit/01", date="2020-10-22", lang="en")
+    rows = kg.query(kgraph, "units-in-area", area="id:unit/01", date="2021-02-03", lang="en")
     kinds = Counter(
         short(row["kind"]) for row in rows.to_python() if short(row["level"]) == "district"
     )
@@ -230,16 +246,54 @@ def test_units_in_area_lists_kinds_codes_and_parents(kgraph: KnowledgeGraph) -> 
     ]
 
 
+#: (level, kind for a province) → units surely valid; ("uncertain", level) → units that began or
+#: ended on a day the lists do not give, between the two lists around the date.
+Counts = dict[tuple[str, str | None], int]
+
+
 @pytest.mark.parametrize(
     ("date", "expected"),
     [
+        # before the earliest list (25 February 2020): that list, with the island districts
+        # that a list of communes could not name
+        (
+            "2019-01-01",
+            {
+                ("province", "tinh"): 58,
+                ("province", "thanh-pho-truc-thuoc-trung-uong"): 5,
+                ("district", None): 711,
+                ("commune", None): 10_767,
+            },
+        ),
+        # between the lists of 2020 and 2021: what did not change, and how many did
         (
             "2020-10-22",
             {
                 ("province", "tinh"): 58,
                 ("province", "thanh-pho-truc-thuoc-trung-uong"): 5,
+                ("district", None): 691,
+                ("commune", None): 10_274,
+                ("uncertain", "district"): 34,
+                ("uncertain", "commune"): 822,
+            },
+        ),
+        (
+            "2021-02-03",
+            {
+                ("province", "tinh"): 58,
+                ("province", "thanh-pho-truc-thuoc-trung-uong"): 5,
                 ("district", None): 705,
                 ("commune", None): 10_603,
+            },
+        ),
+        # after the list of 4 January 2025, before the reform: the mergers of 2023–2025 are in
+        (
+            "2025-01-15",
+            {
+                ("province", "tinh"): 57,
+                ("province", "thanh-pho-truc-thuoc-trung-uong"): 6,  # Huế, a city since 2025
+                ("district", None): 696,
+                ("commune", None): 10_051,
             },
         ),
         (
@@ -252,15 +306,82 @@ def test_units_in_area_lists_kinds_codes_and_parents(kgraph: KnowledgeGraph) -> 
         ),
     ],
 )
-def test_unit_counts(
-    kgraph: KnowledgeGraph, date: str, expected: dict[tuple[str, str | None], int]
-) -> None:
+def test_unit_counts(kgraph: KnowledgeGraph, date: str, expected: Counts) -> None:
     got: Counter[tuple[str, str | None]] = Counter()
     for row in kg.query(kgraph, "unit-counts", date=date).to_python():
         level = short(row["level"])
         kind = short(row["kind"]) if level == "province" else None
         got[(level, kind)] += row["units"]
+        if row["uncertain"]:
+            got[("uncertain", level)] += row["uncertain"]
     assert got == Counter(expected)
+
+
+def test_a_district_merger_of_2023_2025_with_its_day(kgraph: KnowledgeGraph) -> None:
+    """Thành phố Hoa Lư: formed from Huyện Hoa Lư and Thành phố Ninh Bình. The lists show it
+    between 7 May 2023 and 4 January 2025; Resolution 1318/NQ-UBTVQH15 gives the day."""
+    change = "change/2025-01-04/374"
+    used = {u for (u,) in select(kgraph, f"SELECT ?u {{ <{change}> prov:used ?u }}")}
+    assert used == {UNIT + "374", UNIT + "369"}  # Huyện Hoa Lư, Thành phố Ninh Bình
+    assert select(kgraph, f"SELECT ?u {{ <{change}> prov:generated ?u }}") == [
+        (UNIT + "2025-01-04/374",)
+    ]
+    assert ask(kgraph, "ASK { <unit/2025-01-04/374> prov:wasRevisionOf <unit/374> , <unit/369> }")
+    day = select(
+        kgraph,
+        f"""SELECT ?date ?from ?to ?resolution {{
+            <{change}> dct:date ?date ; dct:source ?resolution ;
+                time:hasTime [ cchc:notBefore ?from ; cchc:notAfter ?to ] }}""",
+    )
+    assert [(str(d), str(f), str(t), short(r)) for d, f, t, r in day] == [
+        ("2025-01-01", "2023-05-08", "2025-01-04", "1318-nq-ubtvqh15")
+    ]
+    # the new city begins that day, the two units it was formed from end on its eve
+    ends = select(
+        kgraph,
+        """SELECT ?u ?end { VALUES ?u { <unit/374> <unit/369> }
+            ?u cchc:validDuring/time:hasEnd/time:inXSDDate ?end }""",
+    )
+    assert {(short(u), str(e)) for u, e in ends} == {("374", "2024-12-31"), ("369", "2024-12-31")}
+    labels = select(kgraph, f'SELECT ?l {{ <{change}> rdfs:label ?l FILTER (LANG(?l) = "en") }}')
+    assert labels == [("Hoa Lư City formed from Hoa Lư District, Ninh Bình City (2025)",)]
+    for date, names in (
+        ("2024-12-31", {"Huyện Hoa Lư", "Thành phố Ninh Bình"}),
+        ("2025-01-01", {"Thành phố Hoa Lư"}),
+    ):
+        rows = kg.query(kgraph, "units-in-area", area="id:unit/37", date=date).to_python()
+        found = {r["name"] for r in rows} & {
+            "Huyện Hoa Lư",
+            "Thành phố Ninh Bình",
+            "Thành phố Hoa Lư",
+        }
+        assert found == names
+
+
+def test_a_change_the_lists_cannot_date_keeps_its_bounds(kgraph: KnowledgeGraph) -> None:
+    """Thành phố Thủ Đức, in the list of 2021 and not in that of 2020: formed on a day the lists
+    do not give, from Quận 2 (whose code it holds), Quận 9 and Quận Thủ Đức."""
+    change = "change/2020/769"
+    assert not ask(kgraph, f"ASK {{ <{change}> dct:date ?d }}")
+    rows = select(
+        kgraph,
+        f"""SELECT ?from ?to ?label {{ <{change}> time:hasTime [ cchc:notBefore ?from ;
+            cchc:notAfter ?to ] ; rdfs:label ?label FILTER (LANG(?label) = "en") }}""",
+    )
+    assert [(str(f), str(t), label) for f, t, label in rows] == [
+        (
+            "2020-02-26",
+            "2021-02-03",
+            "Thủ Đức City formed from District 2, District 9, Thủ Đức District "
+            "(between 2020-02-26 and 2021-02-03)",
+        )
+    ]
+    # Quận 2 held the code: it ended on the eve of the change, whose day is unknown
+    assert ask(
+        kgraph,
+        f"ASK {{ <unit/2020-02-25/769> cchc:validDuring/time:hasEnd ?eve . "
+        f"<{change}> time:hasTime ?day . ?eve time:before ?day }}",
+    )
 
 
 def test_province_changes(kgraph: KnowledgeGraph) -> None:
@@ -271,7 +392,9 @@ def test_province_changes(kgraph: KnowledgeGraph) -> None:
     ]
     assert {r["resolution"] for r in formed} == {str(resource("document", "202-2025-qh15"))}
     became = kg.query(kgraph, "province-changes", area="id:unit/02").to_python()
-    assert {(r["newUnit"], r["newName"]) for r in became} == {(UNIT + "2025/08", "Tuyên Quang")}
+    assert {(r["newUnit"], r["newName"]) for r in became} == {
+        (UNIT + "2025/08", "Tỉnh Tuyên Quang")  # named with its kind, as the 2020 provinces
+    }
     assert {r["oldCode"] for r in became} == {"02", "08"}  # merged with Tuyên Quang
     ha_noi = kg.query(kgraph, "province-changes", area="id:unit/01").to_python()
     assert [(r["newUnit"], r["oldUnit"]) for r in ha_noi] == [(UNIT + "2025/01", UNIT + "01")]
@@ -445,9 +568,9 @@ def test_build_reports_progress_of_the_long_steps(project: Path) -> None:
         national=False,
         progress=lambda step, done=None, total=None: heard.append((step, done, total)),
     )
-    ticks = [h for h in heard if h[0].startswith("import data/units/units-2020.csv → units/2020")]
+    ticks = [h for h in heard if h[0].startswith("import data/units/lists.csv → units/2020")]
     assert ticks[0][1:] == (None, None)
-    assert ticks[-1][1:] == (11_371, 11_371)
+    assert ticks[-1][1:] == (64, 64)  # the provinces of the lists of three tiers, Thành phố Huế too
     assert [t[1] for t in ticks[1:]] == sorted(t[1] for t in ticks[1:])  # type: ignore[type-var]
     old_style: list[str] = []
     build(project, national=False, progress=old_style.append)  # one-argument callbacks still work

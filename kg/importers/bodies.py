@@ -30,7 +30,8 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import ORG, PROV, RDF, RDFS, SKOS
 
-from kg.importers.units import ERAS, LEVELS, UnitRow, read_units
+from kg.importers.history import History, interval_slug, source_term
+from kg.importers.units import ERAS, KIND_WORDS, LEVELS, UnitRow, english_name, read_units
 from kg.namespaces import CCHC, PREFIXES, resource
 from kg.ntriples import iri as nt_iri
 from kg.ntriples import literal as nt_literal
@@ -42,6 +43,8 @@ __all__ = [
     "bodies_ntriples",
     "body_iri",
     "body_label",
+    "body_label_en",
+    "history_bodies_ntriples",
     "load_bodies",
 ]
 
@@ -57,21 +60,6 @@ KNOWN_BODIES: dict[tuple[str, str, str], URIRef] = {
     (era, "01", key): resource("agency", f"{key}-thanh-pho-ha-noi")
     for era in ("2020", "2025")
     for key in ("ubnd", "hdnd")
-}
-
-#: The word each kind of unit is called by, as it stands inside a body's name ("Ủy ban nhân dân
-#: tỉnh Cao Bằng"); the 2025 provinces are listed without it ("Cao Bằng").
-_KIND_WORDS: dict[str, str] = {
-    "tinh": "tỉnh",
-    "thanh-pho-truc-thuoc-trung-uong": "thành phố",
-    "quan": "quận",
-    "huyen": "huyện",
-    "thi-xa": "thị xã",
-    "thanh-pho-thuoc-tinh": "thành phố",
-    "xa": "xã",
-    "phuong": "phường",
-    "thi-tran": "thị trấn",
-    "dac-khu": "đặc khu",
 }
 
 
@@ -106,9 +94,20 @@ def body_label(body: str, name: str, kind: str) -> str:
     >>> body_label("UBND", "Cao Bằng", "tinh")
     'UBND tỉnh Cao Bằng'
     """
-    word = _KIND_WORDS[kind]
+    word = KIND_WORDS[kind][0]
     rest = name[len(word) + 1 :] if name.lower().startswith(word + " ") else name
     return f"{body} {word} {rest}"
+
+
+def body_label_en(body: str, name: str, kind: str) -> str:
+    """A body's English name: the unit's English name, then the body.
+
+    >>> body_label_en("People's Committee", "Thành phố Hạ Long", "thanh-pho-thuoc-tinh")
+    "Hạ Long City People's Committee"
+    >>> body_label_en("People's Council", "Cao Bằng", "tinh")
+    "Cao Bằng Province People's Council"
+    """
+    return f"{english_name(name, kind)} {body}"
 
 
 def load_bodies(
@@ -233,10 +232,69 @@ def bodies_ntriples(
                 continue  # labels from the article; no valid time known (module docstring)
             label_vi = nt_literal(body_label(vi, row.name, row.kind), lang="vi")
             alt_vi = nt_literal(body_label(abbr, row.name, row.kind), lang="vi")
-            label_en = nt_literal(f"{en} of {row.name}", lang="en")
+            label_en = nt_literal(body_label_en(en, row.name, row.kind), lang="en")
             write(
                 f"{body}{_LABEL} {label_vi} .\n{body}{_ALT_LABEL} {alt_vi} .\n"
                 f"{body}{_LABEL} {label_en} .\n{body}{tail[0]}{body}{tail[1]}"
+            )
+    if tick is not None:
+        tick(total, total)
+    return "".join(lines)
+
+
+def history_bodies_ntriples(
+    history: History,
+    *,
+    levels: set[str] | None = None,
+    tick: Tick | None = None,
+) -> str:
+    """The UBND and HĐND of every unit of the three-tier lists read together
+    (:func:`kg.importers.history.read_history`), as N-Triples.
+
+    Each body is keyed as its unit (``id:agency/ubnd/{code}`` for a unit of the list of 2021,
+    ``id:agency/ubnd/{era}/{code}`` for another), has its unit's valid time and the last list its
+    unit is in as source, and sits under the body of the same kind of each parent its unit had.
+
+    :param history: the units of the lists.
+    :param levels: the levels whose units get bodies (all when None).
+    :param tick: called with (units done, units in all) every thousand units.
+    """
+    wanted = set(LEVELS) if levels is None else set(levels)
+    level_iris = {level: nt_iri(str(resource("level", level))) for level in LEVELS}
+    loaded = [u for u in history.units if u.level in wanted]
+    keys = {u.key for u in loaded}
+
+    def body_term(key: str, unit_key: str) -> str:
+        known = KNOWN_BODIES.get(("2020", unit_key, key))
+        return nt_iri(str(known if known is not None else resource("agency", f"{key}/{unit_key}")))
+
+    lines: list[str] = []
+    write = lines.append
+    total = len(loaded)
+    for done, unit in enumerate(loaded, start=1):
+        if tick is not None and done % 1000 == 0:
+            tick(done, total)
+        term = nt_iri(str(resource("unit", unit.key)))
+        level = level_iris[unit.level]
+        interval = nt_iri(str(resource("interval", interval_slug(unit))))
+        # the last list its unit is in (the unit itself names every list it is in)
+        source = source_term(history.lists[unit.last].era)
+        name = unit.names[-1]
+        for key, _cls, vi, abbr, en in BODIES:
+            body = f"{body_term(key, unit.key)} "
+            write(f"{body}{_TYPES[key]}{body}{_LEVEL} {level} .\n{body}{_GOVERNS} {term} .\n")
+            for parent in unit.parents:
+                if parent in keys:
+                    write(f"{body}{_SUB_OF} {body_term(key, parent)} .\n")
+            if ("2020", unit.key, key) in KNOWN_BODIES:
+                continue  # labels from the article; no valid time known (module docstring)
+            label_vi = nt_literal(body_label(vi, name, unit.kind), lang="vi")
+            alt_vi = nt_literal(body_label(abbr, name, unit.kind), lang="vi")
+            label_en = nt_literal(body_label_en(en, name, unit.kind), lang="en")
+            write(
+                f"{body}{_LABEL} {label_vi} .\n{body}{_ALT_LABEL} {alt_vi} .\n"
+                f"{body}{_LABEL} {label_en} .\n{body}{_VALID_DURING} {interval} .\n"
+                f"{body}{_DERIVED_FROM} {source} .\n"
             )
     if tick is not None:
         tick(total, total)

@@ -41,7 +41,7 @@ from kg.importers.tables import (
     read_rows,
     text_literal,
 )
-from kg.importers.units import UnitRow, name_key, province_names, unit_iri
+from kg.importers.units import UnitRow, english_name, name_key, province_names, unit_iri
 from kg.namespaces import CCHC, QB, SDMX_DIMENSION, expand, fold, resource
 
 __all__ = ["detect_language", "load_facts", "load_provinces_2025"]
@@ -216,7 +216,7 @@ class _FactsLoader:
         unit = self.provinces.get(name_key(subject))
         if unit is None:
             raise row.error(f"the province {subject!r} is not in the 2020 units list.")
-        return unit.code, unit_iri(unit.code, "2020"), unit.name
+        return unit.code, unit_iri(unit.code, "2020"), english_name(unit.name, unit.kind)
 
     def _index_row(self, row: Row, source: URIRef) -> None:
         indicator = self.indicators[row["indicator"].lower()]
@@ -314,11 +314,17 @@ class _FactsLoader:
         g.add((other, CCHC.note, Literal(note, lang="en")))
 
     def _claim_common(self, node: URIRef, row: Row, source: URIRef) -> None:
-        """What every claim node of a row carries: source, words, note, row id."""
+        """What every claim node of a row carries: source, words, note, row id.
+
+        facts.csv's claim text is the source's words, or "a close paraphrase in English where
+        the page is English" (its README): Vietnamese text is kept as the quote it is, English
+        text as a paraphrase (``cchc:paraphrase``), since nothing tells the two apart.
+        """
         g = self.g
         g.add((node, PROV.wasDerivedFrom, source))
         if row["claim_text"]:
-            g.add((node, CCHC.quote, text_literal(row["claim_text"])))
+            words = text_literal(row["claim_text"])
+            g.add((node, CCHC.quote if words.language == "vi" else CCHC.paraphrase, words))
         if row["note"]:
             g.add((node, CCHC.note, Literal(row["note"], lang="en")))
         g.add((node, DCTERMS.identifier, Literal(row.id)))
@@ -417,7 +423,11 @@ def _aliases(path: Path) -> dict[tuple[str, str], str]:
 
 
 def load_provinces_2025(
-    path: Path, *, units_2020: Path | None = None, units_2025: Path | None = None
+    path: Path,
+    *,
+    units_2020: Path | None = None,
+    units_2025: Path | None = None,
+    old_unit: Callable[[str], URIRef] | None = None,
 ) -> Graph:
     """Map data/reference/provinces-2025.csv: which 2020 provinces each 2025 province replaced.
 
@@ -427,8 +437,11 @@ def load_provinces_2025(
     labels by rules (``ontology/rules/change-*.rq``) from the units it used and generated.
 
     :param path: the provinces CSV (``new_province,old_provinces,source_url``).
-    :param units_2020: the 2020 units CSV (default beside the reference folder).
+    :param units_2020: the units CSV of the provinces before the reform (default the 2020 list
+        beside the reference folder; the build gives the last list of three tiers, that of
+        4 January 2025, where the province of code 46 is already a city).
     :param units_2025: the 2025 units CSV (default beside the reference folder).
+    :param old_unit: the IRI of the old province of a code (default ``id:unit/{code}``).
     :returns: the graph of the changes.
     :raises KgDataError: for a name found in neither units list, or a province named twice.
 
@@ -437,6 +450,7 @@ def load_provinces_2025(
     34
     """
     old_path = _units_path(path, units_2020, "2020")
+    old_iri = old_unit if old_unit is not None else (lambda code: unit_iri(code, "2020"))
     old_units = {u.code: u for u in province_names(old_path).values()}
     old_names = {k: u.code for k, u in province_names(old_path).items()}
     new_units = province_names(_units_path(path, units_2025, "2025"))
@@ -473,8 +487,8 @@ def load_provinces_2025(
         for cls in (CCHC.ChangeEvent, PROV.Activity):
             g.add((change, RDF.type, cls))
         for old in olds:
-            g.add((change, PROV.used, unit_iri(old.code, "2020")))
-            g.add((new_unit, PROV.wasRevisionOf, unit_iri(old.code, "2020")))
+            g.add((change, PROV.used, old_iri(old.code)))
+            g.add((new_unit, PROV.wasRevisionOf, old_iri(old.code)))
         g.add((change, PROV.generated, new_unit))
         g.add((change, PROV.wasDerivedFrom, source))
         g.add((change, DCTERMS.identifier, Literal(f"provinces-2025.csv line {row.line}")))

@@ -34,6 +34,9 @@ __all__ = [
     "text_literal",
 ]
 
+#: A number whose commas group thousands: ``1,421`` or ``12,345.5``.
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
 
 def detect_language(text: str) -> str:
     """``"vi"`` when the text reads as Vietnamese, else ``"en"``: more than half of its words
@@ -98,17 +101,27 @@ class Row:
         return KgDataError(prefix + message, path=self.path, line=self.line)
 
     def decimal(self, column: str) -> Decimal | None:
-        """The column as a number (``1,421`` reads as 1421); None when empty.
+        """The column as a number; None when empty.
 
-        :raises KgDataError: the text is not a number.
+        A comma is accepted only as a thousands separator (``1,421`` reads as 1421): Vietnamese
+        pages write decimals with a comma ("68,80"), and reading that as 6880 would turn a
+        score into a wrong number without a word, so the table must write "68.80".
+
+        :raises KgDataError: the text is not a number, or has a comma that is no thousands
+            separator.
         """
-        text = self[column].replace(",", "")
-        if not text:
+        raw = self[column].strip()
+        if not raw:
             return None
+        if "," in raw and not _THOUSANDS.fullmatch(raw):
+            raise self.error(
+                f"{column} {raw!r} has a comma that is no thousands separator: write a decimal "
+                "with a point (68.80)."
+            )
         try:
-            return Decimal(text)
+            return Decimal(raw.replace(",", ""))
         except InvalidOperation:
-            raise self.error(f"{column} {self[column]!r} is not a number.") from None
+            raise self.error(f"{column} {raw!r} is not a number.") from None
 
     def integer(self, column: str) -> int | None:
         """The column as a whole number; None when empty.
@@ -174,8 +187,7 @@ class Sources:
             g.add((source, SCHEMA.name, text_literal(title)))
             g.add((source, RDFS.label, text_literal(title)))
         else:
-            parts = urlsplit(url)
-            g.add((source, RDFS.label, Literal(f"{parts.netloc}{parts.path}", lang="en")))
+            # No label: another table may give the title, and a source has one label per language.
             note = "The reference data give this page's address, not its title."
             g.add((source, CCHC.note, Literal(note, lang="en")))
         if date:

@@ -25,12 +25,17 @@ from kg.ntriples import read_ntriples
 
 __all__ = [
     "ERAS",
+    "KIND_WORDS",
     "LEVELS",
     "UnitRow",
+    "bare_name",
+    "english_name",
+    "full_name",
     "load_units",
     "province_names",
     "read_units",
     "unit_iri",
+    "unit_names",
     "units_ntriples",
 ]
 
@@ -42,6 +47,57 @@ LEVELS: dict[str, frozenset[str]] = {
 }
 
 COLUMNS = ("code", "name", "kind", "level", "parent_code")
+
+#: How each kind of unit is named: the Vietnamese word that stands before the name ("tỉnh Cao
+#: Bằng", "Quận Ba Đình") and the English one that stands after it ("Cao Bằng Province", "Ba
+#: Đình District"; before a number: "District 1").
+KIND_WORDS: dict[str, tuple[str, str]] = {
+    "tinh": ("tỉnh", "Province"),
+    "thanh-pho-truc-thuoc-trung-uong": ("thành phố", "City"),
+    "quan": ("quận", "District"),
+    "huyen": ("huyện", "District"),
+    "thi-xa": ("thị xã", "Town"),
+    "thanh-pho-thuoc-tinh": ("thành phố", "City"),
+    "xa": ("xã", "Commune"),
+    "phuong": ("phường", "Ward"),
+    "thi-tran": ("thị trấn", "Township"),
+    "dac-khu": ("đặc khu", "Special Zone"),
+}
+
+
+def bare_name(name: str, kind: str) -> str:
+    """A unit's name without its kind word, however the list writes it.
+
+    >>> bare_name("Thành Phố Bắc Kạn", "thanh-pho-thuoc-tinh"), bare_name("Cao Bằng", "tinh")
+    ('Bắc Kạn', 'Cao Bằng')
+    """
+    word = KIND_WORDS[kind][0]
+    return name[len(word) + 1 :] if name.lower().startswith(word + " ") else name
+
+
+def full_name(name: str, kind: str) -> str:
+    """A unit's Vietnamese name with its kind word: the 2025 list names provinces without it.
+
+    >>> full_name("Cao Bằng", "tinh"), full_name("Quận Ba Đình", "quan")
+    ('Tỉnh Cao Bằng', 'Quận Ba Đình')
+    """
+    word = KIND_WORDS[kind][0]
+    if name.lower().startswith(word + " "):
+        return name
+    return f"{word[0].upper()}{word[1:]} {name}"
+
+
+def english_name(name: str, kind: str) -> str:
+    """A unit's English name: the Vietnamese name, with its marks, and the kind in English after
+    it, or before a number.
+
+    >>> english_name("Thành phố Hạ Long", "thanh-pho-thuoc-tinh"), english_name("Quận 1", "quan")
+    ('Hạ Long City', 'District 1')
+    >>> english_name("Thị trấn Sóc Sơn", "thi-tran"), english_name("Yên Bái", "tinh")
+    ('Sóc Sơn Township', 'Yên Bái Province')
+    """
+    rest, word = bare_name(name, kind), KIND_WORDS[kind][1]
+    return f"{word} {rest}" if rest.isdigit() else f"{rest} {word}"
 
 
 @dataclass(frozen=True)
@@ -172,6 +228,8 @@ def read_units(path: Path) -> list[UnitRow]:
             raise fail(f"The code {code} is used twice (first on line {seen[code]}).")
         if not name:
             raise fail(f"The unit {code} has no name.")
+        if " ".join(name.split()) != name:
+            raise fail(f"The name {name!r} of the unit {code} has a run of spaces; use one.")
         if level not in LEVELS:
             raise fail(
                 f"The unit {code} has the unknown level {level!r}; use one of {', '.join(LEVELS)}."
@@ -280,6 +338,7 @@ def load_units(
 _A = nt_iri(str(RDF.type))
 _UNIT_TYPES = f"{_A} {nt_iri(str(CCHC.AdministrativeUnit))} .\n"
 _LABEL = nt_iri(str(RDFS.label))
+_ALT_LABEL = nt_iri(str(SKOS.altLabel))
 _NAME = nt_iri(str(SCHEMA.name))
 _NOTATION = nt_iri(str(SKOS.notation))
 _UNIT_KIND = nt_iri(str(CCHC.unitKind))
@@ -343,21 +402,36 @@ def units_ntriples(
         if row.level not in wanted:
             continue
         unit = f"<{unit_base}{row.code}> "
-        name = nt_literal(row.name, lang="vi")
         parent = (
             f"{unit}{_CONTAINED_IN} <{unit_base}{row.parent_code}> .\n"
             if row.parent_code in loaded_levels
             else ""
         )
         write(
-            f"{unit}{_UNIT_TYPES}{unit}{_LABEL} {name} .\n"
-            f"{unit}{_NAME} {name} .\n{unit}{_NOTATION} {nt_literal(row.code)} .\n"
+            f"{unit}{_UNIT_TYPES}{unit_names(unit, (row.name,), row.kind)}"
+            f"{unit}{_NOTATION} {nt_literal(row.code)} .\n"
             f"{unit}{_UNIT_KIND} {kinds[row.kind]} .\n{unit}{_LEVEL} {level_iris[row.level]} .\n"
             f"{parent}{unit}{tail[0]}{unit}{tail[1]}"
         )
     if tick is not None:
         tick(total, total)
     return "".join(lines)
+
+
+def unit_names(unit: str, names: Sequence[str], kind: str) -> str:
+    """The name triples of a unit (an N-Triples term and a space), as N-Triples: ``rdfs:label``
+    and ``schema:name`` the last of ``names`` with its kind word (@vi), ``rdfs:label`` its
+    English name (@en), ``skos:altLabel`` every other spelling the lists gave (@vi)."""
+    name = full_name(names[-1], kind)
+    vi = nt_literal(name, lang="vi")
+    out = [
+        f"{unit}{_LABEL} {vi} .\n{unit}{_NAME} {vi} .\n",
+        f"{unit}{_LABEL} {nt_literal(english_name(name, kind), lang='en')} .\n",
+    ]
+    for other in dict.fromkeys(names):
+        if other != name:
+            out.append(f"{unit}{_ALT_LABEL} {nt_literal(other, lang='vi')} .\n")
+    return "".join(out)
 
 
 def _source(write: Callable[[str], object], era: str, info: _Era) -> str:

@@ -19,7 +19,8 @@ read (unless ``--allow-update``).
 from __future__ import annotations
 
 import asyncio
-import gc
+import logging
+import signal
 import socket
 import threading
 from collections.abc import AsyncIterator, Mapping
@@ -32,60 +33,62 @@ from rdflib import URIRef
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 
-from kg.errors import KgUsageError
-from kg.query import Catalog, StoredQuery, default_catalog
-from kg.serve.catalog import (
-    AnswerCache,
-    list_queries,
-    openapi,
-    openapi_endpoint,
-    prepare_stored,
-    run_query,
-)
+from kg.errors import KgError, KgUsageError
+from kg.query import Catalog, default_catalog
+from kg.serve.catalog import AnswerCache, list_queries, openapi, openapi_endpoint, run_query
 from kg.serve.config import ServeConfig
-from kg.serve.errors import HANDLERS
-from kg.serve.limits import BodyLimit, QueryRunner, SecurityHeaders, one, query_params
-from kg.serve.protocol import sparql_endpoint
+from kg.serve.errors import HANDLERS, ServeError
+from kg.serve.limits import (
+    BodyLimit,
+    SecurityHeaders,
+    harden,
+    inline_scripts,
+    one,
+    page_csp,
+    query_params,
+)
+from kg.serve.pool import Pool, Reply
+from kg.serve.protocol import Rendered, sparql_endpoint
 from kg.serve.resources import HTML_HEADERS, resource
+from kg.workers import format_size
 
 #: Files the query page may ship beside it (kg/serve/static/, built by ``make build``).
 STATIC = Path(__file__).resolve().parent / "static"
 
 
 class ServerState:
-    """What every request shares: the graph, the catalog, the limits, the pool, the caches."""
+    """What every request shares: the graph, the catalog, the limits, the workers, the cache."""
 
     def __init__(self, kg: Any, config: ServeConfig, catalog: Catalog) -> None:
         self.kg = kg
         self.config = config
         self.catalog = catalog
-        self.runner = QueryRunner(config.workers, config.timeout)
+        self.pool = Pool(
+            kg.store.replica,
+            workers=config.workers,
+            slow_slots=config.slow_queries,
+            timeout=config.timeout,
+            memory=config.max_memory,
+            queue=config.queue,
+            per_client=config.per_client,
+            slow_after=config.slow_after,
+        )
         self.cache = AnswerCache()
         self._lock = threading.Lock()
         self._graph_names: list[URIRef] | None = None
-        self._prepared: dict[str, Any] = {}
         self._openapi: dict[str, Any] | None = None
-        self._viz: dict[str, bytes] = {}
+        self._home: tuple[str, str] | None = None
+        self._running: dict[tuple[Any, ...], asyncio.Future[Reply | KgError | None]] = {}
 
     def graph_names(self) -> list[URIRef]:
-        """The named graphs (FROM may name these), read once."""
+        """The named graphs (the protocol's dataset may name these), read once."""
         with self._lock:
             if self._graph_names is None:
                 self._graph_names = self.kg.graph_names()
             return self._graph_names
-
-    def prepared(self, stored: StoredQuery) -> Any:
-        """A catalog query parsed and checked, once."""
-        with self._lock:
-            found = self._prepared.get(stored.name)
-        if found is None:
-            found = prepare_stored(stored, self.graph_names())
-            with self._lock:
-                self._prepared[stored.name] = found
-        return found
 
     def openapi(self) -> dict[str, Any]:
         """The OpenAPI description, made once."""
@@ -93,35 +96,65 @@ class ServerState:
             self._openapi = openapi(self.catalog)
         return self._openapi
 
-    def viz(self, focus: str | None, depth: int | None, lang: str) -> bytes:
-        """The network page, made once per (focus, depth, language)."""
-        from kg.network import network
-        from kg.viz import render
-
-        key = f"{focus}|{depth}|{lang}"
-        with self._lock:
-            found = self._viz.get(key)
-        if found is None:
-            try:
-                net = network(self.kg, lang=lang, focus=focus, depth=depth)
-            finally:
-                # network() can leave a pyoxigraph answer in a reference cycle (a frame kept
-                # by a parser exception); pyoxigraph answers may only be freed by the thread
-                # that made them, so collect the cycle here, in this worker thread
-                gc.collect()
-            found = render(net, "html", lang=lang)
-            with self._lock:
-                if len(self._viz) > 64:
-                    self._viz.clear()
-                self._viz[key] = found
-        return found
+    async def answer(
+        self, key: tuple[Any, ...], job: Any, args: tuple[Any, ...], request: Request
+    ) -> Response:
+        """The answer of ``job(context, *args)`` from a worker (:mod:`kg.serve.pool`), or the
+        same request's answer kept from before."""
+        cached: Reply | None = self.cache.get(key)
+        if cached is not None:
+            return respond(cached)
+        running = self._running.get(key)
+        if running is not None:  # the same request is being answered: wait for that answer
+            shared = await asyncio.shield(running)
+            if isinstance(shared, KgError):
+                raise shared  # the same query fails the same way (its time, its memory)
+            if shared is not None:
+                return respond(shared)
+        client = request.client.host if request.client is not None else "-"
+        leader = running is None
+        if leader:
+            self._running[key] = asyncio.get_running_loop().create_future()
+        outcome: Reply | KgError | None = None
+        try:
+            reply = await self.pool.run(job, args, client=client)
+            if reply.rest is None and 200 <= reply.status < 300:
+                outcome = reply
+                self.cache.put(key, reply, len(reply.body) + len(repr(key)))
+        except KgError as exc:
+            # shared but for a refusal of this client (429): the others ask for themselves
+            if not (isinstance(exc, ServeError) and exc.status == 429):
+                outcome = exc
+            raise
+        finally:
+            if leader:
+                self._running.pop(key).set_result(outcome)
+        return respond(reply)
 
     def changed(self) -> None:
         """The graph was updated: forget everything read from it."""
         with self._lock:
             self._graph_names = None
-            self._viz.clear()
         self.cache.clear()
+        self.pool.reset()
+
+
+def respond(reply: Reply) -> Response:
+    """The HTTP response of a worker's answer: whole, or streamed as it comes."""
+    if reply.rest is None:
+        return Response(
+            reply.body, status_code=reply.status, media_type=reply.media_type, headers=reply.headers
+        )
+    rest = reply.rest
+
+    async def parts() -> AsyncIterator[bytes]:
+        yield reply.body
+        async for part in rest:
+            yield part
+
+    return StreamingResponse(
+        parts(), status_code=reply.status, media_type=reply.media_type, headers=reply.headers
+    )
 
 
 def create_app(kg: Any, config: ServeConfig, *, catalog: Catalog | None = None) -> Starlette:
@@ -147,7 +180,7 @@ def create_app(kg: Any, config: ServeConfig, *, catalog: Catalog | None = None) 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
-        state.runner.close()
+        state.pool.close()
 
     routes: list[Any] = [
         Route("/", home, methods=["GET"]),
@@ -187,12 +220,16 @@ def create_app(kg: Any, config: ServeConfig, *, catalog: Catalog | None = None) 
 
 def home(request: Request) -> Response:
     """GET /: the query page when it is there, else a plain list of the catalog."""
-    catalog: Catalog = request.app.state.kg_state.catalog
+    state: ServerState = request.app.state.kg_state
     try:
         from kg.serve.query_page import query_page
     except ImportError:
-        return HTMLResponse(catalog_page(catalog), headers=HTML_HEADERS)
-    return HTMLResponse(query_page(catalog, base="/"))
+        return HTMLResponse(catalog_page(state.catalog), headers=HTML_HEADERS)
+    text = query_page(state.catalog, base="/")
+    if state._home is None or state._home[0] is not text:
+        # the page's own script may run (by its hash), and only it
+        state._home = (text, page_csp(inline_scripts(text), connect=True))
+    return HTMLResponse(text, headers={"Content-Security-Policy": state._home[1]})
 
 
 def catalog_page(catalog: Catalog) -> str:
@@ -216,8 +253,6 @@ def catalog_page(catalog: Catalog) -> str:
 
 async def viz(request: Request) -> Response:
     """GET /viz: the network page of ``kg viz`` (``?focus=``, ``?depth=``, ``?lang=``)."""
-    from kg.serve.errors import ServeError
-
     state: ServerState = request.app.state.kg_state
     params = query_params(request)
     focus = one(params, "focus")
@@ -226,8 +261,27 @@ async def viz(request: Request) -> Response:
     if depth_text is not None and not depth_text.isdigit():
         raise ServeError(400, f"depth must be a whole number, not {depth_text!r}")
     depth = int(depth_text) if depth_text is not None else None
-    body: bytes = await state.runner.run(lambda deadline: state.viz(focus, depth, lang))
-    return Response(body, media_type="text/html; charset=utf-8")
+    return await state.answer(("viz", focus, depth, lang), viz_job, (focus, depth, lang), request)
+
+
+def viz_job(
+    context: Any, focus: str | None, depth: int | None, lang: str
+) -> tuple[Any, ...] | None:
+    """In a worker: the network page (kept by the worker: it takes seconds to make)."""
+    from kg.network import network
+    from kg.viz import render
+
+    pages: dict[tuple[Any, ...], Rendered] = context.memo.setdefault("viz", {})
+    key = (focus, depth, lang)
+    found = pages.get(key)
+    if found is None:
+        body = render(network(context.kg, lang=lang, focus=focus, depth=depth), "html", lang=lang)
+        policy = harden(body.decode("utf-8"))
+        found = Rendered(body, "text/html; charset=utf-8", {"Content-Security-Policy": policy})
+        if len(pages) > 16:
+            pages.clear()
+        pages[key] = found
+    return found.emit(context)
 
 
 def fetch(
@@ -306,14 +360,95 @@ def listen(config: ServeConfig) -> socket.socket:
             f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}; "
             "choose another --port or --host"
         ) from None
+    sock.listen(2048)  # connections queue from now on: the log may say it listens
     sock.set_inheritable(True)
     return sock
 
 
 def serve(app: Any, config: ServeConfig, sock: socket.socket | None = None) -> None:
-    """Run the app with uvicorn on ``sock`` (:func:`listen`'s) until interrupted."""
-    import uvicorn
+    """Run the app with uvicorn on ``sock`` (:func:`listen`'s) until interrupted: the workers
+    are started first, and the log says where the server listens (and warns when that is
+    beyond this machine)."""
 
     sock = sock if sock is not None else listen(config)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="info", server_header=False))
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s:%(padding)s%(message)s"))
+        handler.addFilter(_pad)
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+    warning = exposure(config.host)
+    if warning is not None:
+        log.warning(warning)
+    state: ServerState = app.state.kg_state
+    # SIGTERM ends the server through the finally below (the workers stopped, the copy of the
+    # graph removed), not on the spot: before uvicorn runs, by SystemExit; once its event loop
+    # runs (an exception raised there would be lost), by asking it to stop
+    running: list[Any] = []
+
+    def terminated(signum: int, frame: object) -> None:
+        if not running:
+            raise SystemExit(128 + signum)
+        running[0].should_exit = True
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        _run(app, config, sock, state, running)
+    finally:
+        state.pool.close()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(
+    app: Any, config: ServeConfig, sock: socket.socket, state: ServerState, running: list[Any]
+) -> None:
+    import uvicorn
+
+    state.pool.prepare()
+    host, port = sock.getsockname()[:2]
+    url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    log.info(
+        "kg serve: listening on %s (SPARQL at %s/sparql; %d query workers, %g s and %s a query)",
+        url,
+        url,
+        config.workers,
+        config.timeout,
+        format_size(config.max_memory),
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="info", server_header=False, access_log=config.access_log)
+    )
+    running.append(server)
     server.run(sockets=[sock])
+
+
+def exposure(host: str) -> str | None:
+    """The warning a server listening on ``host`` deserves: None for this machine only.
+
+    >>> exposure("127.0.0.1") is None, exposure("localhost") is None
+    (True, True)
+    >>> exposure("0.0.0.0")[:40]
+    'kg serve listens on 0.0.0.0: any machine'
+    """
+    import ipaddress
+
+    if host == "localhost":
+        return None
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return None
+    except ValueError:
+        pass
+    return (
+        f"kg serve listens on {host}: any machine that can reach this one can query the "
+        "graph; use --host 127.0.0.1 (the default) to keep it on this machine"
+    )
+
+
+def _pad(record: logging.LogRecord) -> bool:
+    record.padding = " " * max(1, 9 - len(record.levelname))
+    return True
+
+
+log = logging.getLogger("kg.serve")

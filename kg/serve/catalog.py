@@ -17,9 +17,9 @@ from starlette.responses import JSONResponse, Response
 
 from kg.query import Catalog, StoredQuery
 from kg.serve.errors import ServeError
-from kg.serve.limits import Deadline, execute, one, query_params
+from kg.serve.limits import execute, one, query_params
 from kg.serve.negotiation import RESULT_MEDIA
-from kg.serve.protocol import Rendered, bindings_key, render_answer, safe
+from kg.serve.protocol import bindings_key, graph_names, render_answer, safe
 from kg.sparql import parse_query
 from kg.version import __version__
 
@@ -73,33 +73,46 @@ def list_queries(request: Request) -> Response:
 
 
 class AnswerCache:
-    """The last answers of catalog queries, by query, parameters and format.
+    """The last short answers, by what was asked (query, parameters, format).
 
     The graph does not change while the server runs (unless updates are allowed, and then
-    :meth:`clear` is called after each), so the same request gets the same bytes.
+    :meth:`clear` is called after each), so the same request gets the same bytes. At most
+    ``size`` answers and ``budget`` bytes are kept; an answer larger than ``largest`` bytes is
+    never kept.
     """
 
-    def __init__(self, size: int = 256) -> None:
+    def __init__(self, size: int = 1024, *, budget: int = 64 << 20, largest: int = 256 << 10):
         self.size = size
-        self._items: OrderedDict[tuple[Any, ...], Rendered] = OrderedDict()
+        self.budget = budget
+        self.largest = largest
+        self._bytes = 0
+        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 
-    def get(self, key: tuple[Any, ...]) -> Rendered | None:
+    def get(self, key: tuple[Any, ...]) -> Any:
         """The cached answer, or None."""
         found = self._items.get(key)
-        if found is not None:
-            self._items.move_to_end(key)
-        return found
-
-    def put(self, key: tuple[Any, ...], value: Rendered) -> None:
-        """Keep an answer, forgetting the oldest past the size."""
-        self._items[key] = value
+        if found is None:
+            return None
         self._items.move_to_end(key)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
+        return found[0]
+
+    def put(self, key: tuple[Any, ...], value: Any, size: int) -> None:
+        """Keep an answer of ``size`` bytes, forgetting the oldest past the bounds."""
+        if size > self.largest:
+            return
+        old = self._items.pop(key, None)
+        if old is not None:
+            self._bytes -= old[1]
+        self._items[key] = (value, size)
+        self._bytes += size
+        while len(self._items) > self.size or self._bytes > self.budget:
+            _, (_, dropped) = self._items.popitem(last=False)
+            self._bytes -= dropped
 
     def clear(self) -> None:
         """Forget everything (the graph changed)."""
         self._items.clear()
+        self._bytes = 0
 
 
 async def run_query(request: Request) -> Response:
@@ -119,26 +132,24 @@ async def run_query(request: Request) -> Response:
     except ValueError as exc:
         raise ServeError(400, str(exc).replace("--param ", "")) from None
     accept = request.headers.get("accept")
-    key = (name, bindings_key(bindings), label, accept if label is None else None)
-    cached = state.cache.get(key)
-    if cached is not None:
-        return cached.response()
-    prepared = state.prepared(stored)
+    key = ("catalog", name, bindings_key(bindings), label, accept if label is None else None)
+    return await state.answer(
+        key, catalog_job, (stored, bindings, accept, label, state.config.max_rows), request
+    )
 
-    def work(deadline: Deadline) -> Rendered:
-        answer = execute(
-            state.kg,
-            stored.text,
-            prepared,
-            bindings,
-            deadline=deadline,
-            max_rows=state.config.max_rows,
-        )
-        return render_answer(answer, accept, label, state.config.max_rows)
 
-    rendered: Rendered = await state.runner.run(work)
-    state.cache.put(key, rendered)
-    return rendered.response()
+def catalog_job(
+    context: Any,
+    stored: StoredQuery,
+    bindings: dict[str, Any],
+    accept: str | None,
+    label: str | None,
+    max_rows: int,
+) -> tuple[Any, ...] | None:
+    """In a worker: run a catalog query, send its answer."""
+    prepared = prepare_stored(stored, graph_names(context))
+    answer = execute(context.kg, stored.text, prepared, bindings, max_rows=max_rows)
+    return render_answer(answer, accept, label, max_rows).emit(context)
 
 
 def prepare_stored(stored: StoredQuery, graph_names: list[Any]) -> Any:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import KgUsageError
@@ -28,10 +29,18 @@ class ServeConfig:
     :param allow_update: accept SPARQL Update from clients that send ``token``.
     :param token: the bearer token update requests must carry.
     :param max_body: the largest request body accepted, in bytes (HTTP 413 past it).
-    :param workers: threads that run queries at once; more wait their turn, within their
-        time limit.
+    :param workers: worker processes that run queries at once (by default one per core, at
+        least two); more requests wait their turn (see :mod:`kg.serve.pool`).
     :param root: the project folder whose ``queries/`` is the catalog (this checkout's when
         None).
+    :param max_memory: bytes of address space each query's worker may take beyond the open
+        graph; past it the query is stopped (HTTP 507).
+    :param queue: requests that may wait for a worker; past it, HTTP 429 at once.
+    :param per_client: requests one client (address) may have running or waiting.
+    :param slow_queries: queries that may run longer than ``slow_after`` seconds at once;
+        another one is stopped there (503), so that cheap requests always find a worker.
+    :param slow_after: seconds after which a query counts as long.
+    :param access_log: log a line per request (errors are logged whatever it says).
     :raises KgUsageError: a limit that is not positive, or ``allow_update`` without a token.
     """
 
@@ -43,8 +52,14 @@ class ServeConfig:
     allow_update: bool = False
     token: str | None = None
     max_body: int = 1 << 20
-    workers: int = 4
+    workers: int = field(default_factory=lambda: max(2, os.cpu_count() or 1))
     root: Path | None = None
+    max_memory: int = 2 << 30
+    queue: int = 64
+    per_client: int = 16
+    slow_queries: int = 4
+    slow_after: float = 1.0
+    access_log: bool = False
 
     def __post_init__(self) -> None:
         if self.timeout <= 0:
@@ -53,6 +68,10 @@ class ServeConfig:
             raise KgUsageError(f"--max-rows must be 1 or more, not {self.max_rows}")
         if self.max_body < 1 or self.workers < 1:
             raise KgUsageError("the body limit and the number of workers must be positive")
+        if min(self.queue, self.per_client, self.slow_queries) < 1 or self.slow_after <= 0:
+            raise KgUsageError("the queue, the share of a client and long queries must be positive")
+        if self.max_memory < 1 << 20:
+            raise KgUsageError(f"--max-memory must be at least 1 MiB, not {self.max_memory} bytes")
         if self.allow_update and not self.token:
             raise KgUsageError(
                 "--allow-update needs --token SECRET: clients send it as "

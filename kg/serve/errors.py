@@ -2,7 +2,8 @@
 
 A client (or a person reading the answer) gets the same three keys whatever went wrong: a bad
 query (400), an update without permission (403), an unknown page (404), a body too large
-(413), a query past its time limit (503). Nothing ever answers with a stack trace: an error
+(413), too many requests at once (429), a query past its time limit (503) or its memory limit
+(507). Nothing ever answers with a stack trace: an error
 that is the server's fault is logged on the server, and the client reads "internal error".
 """
 
@@ -15,7 +16,14 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from kg.errors import KgError, KgFileError, KgParseError, KgStoreError, KgUsageError
+from kg.errors import (
+    KgError,
+    KgFileError,
+    KgLimitError,
+    KgParseError,
+    KgStoreError,
+    KgUsageError,
+)
 
 log = logging.getLogger("kg.serve")
 
@@ -54,6 +62,8 @@ def status_of(exc: KgError) -> int:
     """The HTTP status that fits a library error: the client's fault is 4xx, the store's 5xx."""
     if isinstance(exc, ServeError):
         return exc.status
+    if isinstance(exc, KgLimitError):
+        return 507 if exc.limit == "memory" else 503
     if isinstance(exc, (KgUsageError, KgParseError)):
         return 400
     if isinstance(exc, (KgStoreError, KgFileError)):

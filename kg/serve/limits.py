@@ -1,16 +1,8 @@
-"""Limits that keep one client from hurting the server: time, rows, body size, encoding.
+"""Limits that keep one client from hurting the server: rows, body size, encoding; the
+answer read row by row.
 
-**Time.** pyoxigraph cannot cancel a query once started (oxigraph issue #1926: the timeout of
-the Rust API is not exposed to Python), and rdflib cannot either. So every query runs in a
-bounded pool of threads (:class:`QueryRunner`; pyoxigraph releases the GIL while it works, so
-the event loop keeps answering), and the request waits for it at most ``timeout`` seconds, then
-answers 503. The thread is told to stop: answers are read row by row (:func:`execute`), and the
-reader checks the deadline between rows, so a query that streams (most: no ORDER BY, GROUP BY
-or aggregate over a large join) stops at the deadline. A query whose first row alone takes long
-(an aggregate over a huge join) keeps its thread until Oxigraph is done: the client has its 503,
-the other threads keep serving, and queries that wait for a free thread get 503 in their turn
-rather than waiting forever. Stopping such a query for good would need a process per query,
-which would copy the graph or reopen the store for each one.
+Time and memory are the worker processes' (:mod:`kg.serve.pool`): a query runs in a process
+that is killed at its limit, because pyoxigraph and rdflib cannot stop a query once started.
 
 **Rows.** An answer longer than ``max_rows`` rows (or triples) is cut there, and the response
 says so with the headers ``Kg-Truncated: true`` and ``Kg-Max-Rows: N``: standard SPARQL
@@ -18,18 +10,16 @@ clients keep working on the first rows, and the reader stops pulling rows from O
 the limit also bounds the work.
 
 **Bodies and text.** A body larger than ``max_body`` bytes is refused (413) before it is
-read; query strings and bodies must be UTF-8 (400 otherwise).
+read; query strings and bodies must be UTF-8 (400 otherwise), and query text is read as NFC,
+as every file is (:func:`kg.io.nfc`), so that "Hà Nội" typed with decomposed diacritics finds
+the labels of the graph.
 """
 
 from __future__ import annotations
 
-import asyncio
-import threading
-import time
-from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import parse_qsl
 
 from rdflib import Graph
@@ -38,90 +28,10 @@ from rdflib.term import Node
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from kg.errors import KgError
+from kg.io import nfc
 from kg.query import Results
-from kg.serve.errors import ServeError, error_response, log
+from kg.serve.errors import ServeError, error_response
 from kg.stores.base import QueryDataset, make_result
-
-T = TypeVar("T")
-
-
-class Deadline:
-    """When a query must be done by, and a flag the waiting request raises when it gives up."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.at = time.monotonic() + seconds
-        self.cancelled = threading.Event()
-
-    def check(self) -> None:
-        """Stop the work here when the time is up or the request has given up.
-
-        :raises ServeError: 503, the query is past its time limit.
-        """
-        if self.cancelled.is_set() or time.monotonic() > self.at:
-            raise timeout_error(self.seconds)
-
-
-def timeout_error(seconds: float) -> ServeError:
-    """The 503 a query past its time limit gets."""
-    return ServeError(
-        503,
-        f"the query took longer than {seconds:g} s, the server's limit (kg serve --timeout); "
-        "narrow it (LIMIT, more specific patterns) or ask for a higher limit",
-        headers={"Retry-After": "1"},
-    )
-
-
-class QueryRunner:
-    """A bounded pool of threads for queries, each waited for at most ``timeout`` seconds.
-
-    :param workers: threads that run queries at once.
-    :param timeout: the time limit of each query, waiting for a thread included.
-    """
-
-    def __init__(self, workers: int, timeout: float) -> None:
-        self.timeout = timeout
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kg-query")
-
-    async def run(self, work: Callable[[Deadline], T]) -> T:
-        """Run ``work(deadline)`` in the pool; 503 when it is not done in time.
-
-        :raises ServeError: 503 past the time limit.
-        """
-        deadline = Deadline(self.timeout)
-        loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._pool, _in_worker, work, deadline)
-        try:
-            return await asyncio.wait_for(future, self.timeout)
-        except TimeoutError:
-            deadline.cancelled.set()  # the thread stops at its next row
-            raise timeout_error(self.timeout) from None
-
-    def close(self) -> None:
-        """Stop taking work; queries still running finish on their own."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _in_worker(work: Callable[[Deadline], T], deadline: Deadline) -> T:
-    """Run ``work``; an error leaves the thread without the frames it was raised through.
-
-    pyoxigraph's answers may only be dropped by the thread that made them, and a traceback
-    keeps every frame (and so every answer) it passes through alive until the request's thread
-    drops it: the frames are let go here instead.
-    """
-    try:
-        return work(deadline)
-    except BaseException as exc:
-        if not isinstance(exc, KgError):  # the server's fault: log where, before letting go
-            log.error("a query worker failed", exc_info=exc)
-        seen: set[int] = set()
-        error: BaseException | None = exc
-        while error is not None and id(error) not in seen:
-            seen.add(id(error))
-            error.__traceback__ = None
-            error = error.__cause__ or error.__context__
-        raise
 
 
 @dataclass
@@ -135,14 +45,14 @@ class Answer:
 def execute(
     kg: Any,
     text: str,
-    prepared: Query,
+    prepared: Query | None,
     bindings: Mapping[str, Node],
     *,
-    deadline: Deadline,
     max_rows: int,
     dataset: QueryDataset | None = None,
 ) -> Answer:
-    """Run a checked query, reading its answer row by row within the deadline and row limit.
+    """Run a checked query, reading its answer row by row up to the row limit (its worker
+    process is stopped from outside at its time limit).
 
     The answer is read as the store streams it (:meth:`~kg.stores.Store.stream`): on Oxigraph
     rows are pulled one at a time.
@@ -150,40 +60,26 @@ def execute(
     :param kg: the :class:`~kg.graph.KnowledgeGraph`.
     :param text: the query text (parameters are ``bindings``).
     :param prepared: the same text parsed by rdflib and checked by
-        :func:`kg.sparql.refuse_remote`.
+        :func:`kg.sparql.refuse_remote`; or None for a text :func:`kg.sparql.plain` passed.
     :param bindings: parameter values as RDF terms.
-    :param deadline: when to stop.
     :param max_rows: rows (or triples) after which the answer is cut.
     :param dataset: the default and named graphs, when not the union of all.
-    :raises ServeError: 503 past the deadline.
     :raises KgUsageError: the engine refuses the query.
     """
     stream = kg.store.stream(text, prepared, dict(bindings), dataset=dataset)
     form, names, items, boolean = stream
     if form == "ASK":
-        deadline.check()
         return Answer(Results(make_result("ASK", boolean=boolean)))  # nothing to close
     kept: list[Any] = []
     truncated = False
-    failure: BaseException | None = None
     try:
         for item in items:
-            if len(kept) % 64 == 0:
-                deadline.check()
             if len(kept) >= max_rows:
                 truncated = True
                 break
             kept.append(item)
-        deadline.check()
-    except BaseException as exc:
-        failure = exc
     finally:
-        # pyoxigraph's answers may only be dropped by the thread that made them: let go of
-        # them here, and send an error on without the frames that hold them
         items.close()
-        del items, stream
-    if failure is not None:
-        raise failure.with_traceback(None)
     if form == "SELECT":
         return Answer(Results(make_result("SELECT", variables=names, rows=kept)), truncated)
     return Answer(Results(make_result(form, triples=kept)), truncated)
@@ -213,7 +109,7 @@ def parse_form(raw: bytes, what: str) -> dict[str, list[str]]:
         raise ServeError(400, f"{what} is not valid UTF-8; percent-encode UTF-8 text") from None
     out: dict[str, list[str]] = {}
     for key, value in pairs:
-        out.setdefault(key, []).append(value)
+        out.setdefault(key, []).append(nfc(value))
     return out
 
 
@@ -271,7 +167,7 @@ def decode_body(body: bytes, content_type: str) -> str:
         if key.lower() == "charset" and value.strip('"').lower() not in ("utf-8", "utf8"):
             raise ServeError(415, f"charset {value} is not supported; send UTF-8")
     try:
-        return body.decode("utf-8")
+        return nfc(body.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise ServeError(
             400, f"the request body is not valid UTF-8 (byte {exc.start}); send UTF-8"
@@ -297,7 +193,9 @@ class BodyLimit:
 
 class SecurityHeaders:
     """ASGI middleware: ``nosniff`` on every answer, so a browser never reads a JSON or text
-    answer as a page."""
+    answer as a page; no page of the server may be framed by another (``frame-ancestors
+    'none'`` in each page's Content-Security-Policy, and ``X-Frame-Options: DENY`` for older
+    browsers); an HTML answer without a policy of its own gets the strictest one."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -310,9 +208,105 @@ class SecurityHeaders:
         async def sending(message: Any) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
                 headers.append((b"x-content-type-options", b"nosniff"))
                 headers.append((b"referrer-policy", b"no-referrer"))
+                headers.append((b"x-frame-options", b"DENY"))
+                if b"content-security-policy" not in names:
+                    headers.append((b"content-security-policy", STRICT_CSP.encode()))
                 message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, sending)
+
+
+#: The policy of an answer that brings none of its own: nothing runs, nothing loads, nothing
+#: frames it.
+STRICT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+
+def page_csp(scripts: tuple[str, ...] = (), *, connect: bool = False) -> str:
+    """The Content-Security-Policy of one of the server's HTML pages: its own inline scripts
+    may run, each named by its SHA-256 (an injected script has another hash and does not run;
+    no ``'unsafe-inline'``); styles inline; images from the page and ``data:``; requests only
+    to the server itself; nothing may frame it.
+
+    >>> page_csp()
+    "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
+font-src data:; connect-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
+    :param scripts: the text of each inline ``<script>`` the page runs.
+    :param connect: whether the page's script talks to the server (the query page).
+    """
+    import base64
+    import hashlib
+
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(s.encode("utf-8")).digest()).decode() + "'"
+        for s in scripts
+    )
+    none, own = "'none'", "'self'"
+    return (
+        f"default-src 'none'; script-src {hashes or none}; style-src 'unsafe-inline'; "
+        f"img-src 'self' data:; font-src data:; connect-src {own if connect else none}; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    )
+
+
+def inline_scripts(page: str) -> tuple[str, ...]:
+    """The text of each inline ``<script>`` of an HTML page that a browser runs (not the data
+    blocks, ``type="application/json"``), for :func:`page_csp`.
+
+    >>> inline_scripts('<script>a()</script><script type="application/json">{}</script>')
+    ('a()',)
+    """
+    import re
+
+    found = []
+    for attributes, text in re.findall(r"<script\b([^>]*)>(.*?)</script>", page, re.S | re.I):
+        kind = re.search(r"""type\s*=\s*["']?([^"'\s>]+)""", attributes, re.I)
+        if "src=" in attributes.lower():
+            continue
+        if kind is None or kind.group(1).lower() in ("text/javascript", "module"):
+            found.append(text)
+    return tuple(found)
+
+
+def harden(page: str) -> str:
+    """The Content-Security-Policy header of a page that may bring a policy of its own in a
+    ``<meta>`` tag (the page ``kg viz`` writes, which works offline as a file): its policy, with
+    its inline scripts allowed by their hashes instead of ``'unsafe-inline'``, and framing
+    refused; :func:`page_csp` for a page without one.
+
+    >>> policy = "default-src 'none'; script-src 'unsafe-inline'; worker-src blob:"
+    >>> page = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+    >>> page += "<script>go()</script>"
+    >>> for directive in harden(page).split("; "):
+    ...     print(directive)
+    default-src 'none'
+    script-src 'sha256-5KYv+PUboo5h+0+YAtGRPbwv5d/QxzHslP4YGnUaxRw='
+    worker-src blob:
+    frame-ancestors 'none'
+    base-uri 'none'
+    """
+    import re
+
+    scripts = inline_scripts(page)
+    meta = re.search(
+        r"<meta\s+http-equiv=[\"']Content-Security-Policy[\"']\s+content=\"([^\"]*)\"",
+        page,
+        re.I,
+    )
+    if meta is None:
+        return page_csp(scripts)
+    own = page_csp(scripts).split("; ")[1].partition(" ")[2]  # the hashes, or 'none'
+    directives: dict[str, str] = {}
+    for part in meta.group(1).replace("&#39;", "'").split(";"):
+        name, _, value = part.strip().partition(" ")
+        if name:
+            directives[name.lower()] = value.strip()
+    kept = [v for v in directives.get("script-src", "").split() if v != "'unsafe-inline'"]
+    directives["script-src"] = " ".join([*(v for v in kept if v != "'none'"), own]).strip()
+    directives["frame-ancestors"] = "'none'"
+    directives.setdefault("base-uri", "'none'")
+    return "; ".join(f"{k} {v}" for k, v in directives.items())

@@ -11,6 +11,7 @@ list of what there is.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from kg.io import Format
 from kg.serve.errors import ServeError
@@ -100,6 +101,7 @@ def best_offer(header: str | None, offers: Sequence[str]) -> str | None:
     return chosen
 
 
+@lru_cache(maxsize=256)
 def result_format(accept: str | None, label: str | None) -> str:
     """The result format (json, xml, csv, tsv) for a SELECT or ASK answer.
 

@@ -12,6 +12,7 @@ refused with 403 unless the server was started with ``--allow-update --token``, 
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,7 +30,6 @@ from kg.render import render_results
 from kg.serve.errors import ServeError
 from kg.serve.limits import (
     Answer,
-    Deadline,
     decode_body,
     execute,
     one,
@@ -44,7 +44,7 @@ from kg.serve.negotiation import (
     result_format,
     serialize_graph,
 )
-from kg.sparql import RemoteAccessRefused, parse_query, parse_update, refuse_remote
+from kg.sparql import RemoteAccessRefused, parse_query, parse_update, plain, refuse_remote
 from kg.stores.base import QueryDataset
 
 
@@ -59,6 +59,22 @@ class Rendered:
     def response(self) -> Response:
         """The HTTP response."""
         return Response(self.body, media_type=self.media_type, headers=dict(self.headers))
+
+    def emit(self, context: Any, *, status: int = 200) -> tuple[Any, ...] | None:
+        """Send the answer from a worker to the server (:mod:`kg.serve.pool`): a short one is
+        returned, to go back whole as the job's value (one message); a long one is sent in
+        parts now, and None returned."""
+        head = (status, self.media_type, dict(self.headers))
+        if len(self.body) <= PART:
+            return (*head, self.body)
+        context.emit(("head", *head))
+        for start in range(0, len(self.body), PART):
+            context.emit(("part", self.body[start : start + PART]))
+        return None
+
+
+#: The size of the parts an answer travels in from its worker.
+PART = 64 << 10
 
 
 def render_answer(answer: Answer, accept: str | None, label: str | None, max_rows: int) -> Rendered:
@@ -76,7 +92,7 @@ def render_answer(answer: Answer, accept: str | None, label: str | None, max_row
         triples = sorted(results.graph, key=lambda t: (str(t[0]), str(t[1]), t[2].n3()))
         return Rendered(serialize_graph(triples, fmt), media_type(fmt), headers)
     key = result_format(accept, label)
-    text = render_results(results, key)
+    text = render_results(results, key, pretty=False)
     return Rendered(text.encode("utf-8"), RESULT_MEDIA[key], headers)
 
 
@@ -121,33 +137,53 @@ async def sparql_endpoint(request: Request) -> Response:
     assert query is not None
     label = one(params, "format")
     accept = request.headers.get("accept")
+    dataset = protocol_dataset(params, state.graph_names())
+    key = ("sparql", query, dataset, label, accept if label is None else None)
+    return await state.answer(
+        key, sparql_job, (query, dataset, accept, label, state.config.max_rows), request
+    )
 
-    def work(deadline: Deadline) -> Rendered:
-        # Parsed here, not on the event loop: rdflib takes up to a second for a long query,
-        # and every other request would wait for it (measured by benchmarks/serve_load.py).
+
+def sparql_job(
+    context: Any,
+    query: str,
+    dataset: QueryDataset | None,
+    accept: str | None,
+    label: str | None,
+    max_rows: int,
+) -> tuple[Any, ...] | None:
+    """In a worker: parse and check the query, run it, send its answer.
+
+    Parsed here, not on the server's event loop: rdflib takes up to a second for a long query
+    (and a query built to make its parser slow is stopped at the time limit like any other).
+    """
+    answer = None
+    if plain(query):  # nothing to refuse: the engine parses it (rdflib's parse: 6 ms)
+        with contextlib.suppress(KgUsageError):  # rdflib's parse says what is wrong
+            answer = execute(context.kg, query, None, {}, max_rows=max_rows, dataset=dataset)
+    if answer is None:
         prepared = _parse(query)
-        safe(prepared, state.graph_names())
-        dataset = protocol_dataset(params, state.graph_names())
-        answer = execute(
-            state.kg,
-            query,
-            prepared,
-            {},
-            deadline=deadline,
-            max_rows=state.config.max_rows,
-            dataset=dataset,
-        )
-        return render_answer(answer, accept, label, state.config.max_rows)
+        safe(prepared, graph_names(context))
+        answer = execute(context.kg, query, prepared, {}, max_rows=max_rows, dataset=dataset)
+    return render_answer(answer, accept, label, max_rows).emit(context)
 
-    rendered: Rendered = await state.runner.run(work)
-    return rendered.response()
+
+def graph_names(context: Any) -> list[URIRef]:
+    """The worker's graph's names, read once."""
+    names: list[URIRef] | None = context.memo.get("graph_names")
+    if names is None:
+        names = context.memo["graph_names"] = context.kg.graph_names()
+    return names
 
 
 def protocol_dataset(params: Mapping[str, list[str]], held: list[URIRef]) -> QueryDataset | None:
     """The dataset a request names with ``default-graph-uri`` and ``named-graph-uri``.
 
-    Only graphs the dataset holds may be named (nothing is fetched). Naming every graph (as
-    ``kg query --endpoint`` does) is the server's own dataset, and gives None.
+    Only graphs the dataset holds may be named (nothing is fetched). As SPARQL 1.1 says, the
+    default graph is the merge of the ``default-graph-uri`` graphs (empty when only
+    ``named-graph-uri`` is given) and GRAPH reaches the ``named-graph-uri`` graphs (none when
+    only ``default-graph-uri`` is given). Naming every graph both ways (as ``kg query
+    --endpoint`` does) is the server's own dataset, and gives None; so does naming none.
 
     :raises ServeError: 400 for a graph the dataset does not hold.
     """
@@ -161,9 +197,11 @@ def protocol_dataset(params: Mapping[str, list[str]], held: list[URIRef]) -> Que
                 f"<{iri}> is not a graph of the dataset; the server never fetches data "
                 "(GET /sparql?query=SELECT DISTINCT ?g { GRAPH ?g {} } lists the graphs)",
             )
-    if set(default) in (set(), known) and set(named) in (set(), known):
+    if not default and not named:
         return None
-    return QueryDataset(default, named)
+    if set(default) == known and set(named) == known:
+        return None
+    return QueryDataset(tuple(default), tuple(named))
 
 
 def safe(prepared: Any, graph_names: Any) -> None:
@@ -213,10 +251,9 @@ async def _update(request: Request, text: str) -> Response:
             headers={"WWW-Authenticate": 'Bearer realm="kg"'},
         )
 
-    def work(deadline: Deadline) -> None:
-        apply_update(state.kg, text)
+    import asyncio
 
-    await state.runner.run(work)
+    await asyncio.get_running_loop().run_in_executor(None, apply_update, state.kg, text)
     state.changed()
     return JSONResponse({"ok": True, "status": 200})
 

@@ -31,6 +31,7 @@ from rdflib.term import Node
 from kg.errors import KgFileError
 from kg.namespaces import PREFIXES
 from kg.query import Catalog, Parameter, StoredQuery
+from kg.serve.limits import page_csp
 from kg.sparql import substitute
 
 __all__ = ["BUNDLE", "BUNDLE_CSS", "EXAMPLES", "editor_text", "query_page"]
@@ -83,12 +84,6 @@ EXAMPLES: tuple[tuple[str, str, str], ...] = (
         "WHERE { <https://w3id.org/cchc/id/agency/ubnd-thanh-pho-ha-noi> ?property ?value }\n"
         "ORDER BY ?property ?value",
     ),
-)
-
-_CSP = (
-    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-    "img-src 'self' data:; font-src data:; connect-src 'self'; base-uri 'none'; "
-    "form-action 'self'"
 )
 
 
@@ -183,6 +178,9 @@ def _page(queries: list[StoredQuery], base: str) -> str:
     # Nothing in the data may close the script element or open a comment.
     payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     script = BUNDLE.read_text(encoding="utf-8").replace("</script", "<\\/script")
+    # the page's one script runs by its hash (no 'unsafe-inline'); frame-ancestors is the
+    # server's header's, a <meta> policy cannot hold it
+    csp = page_csp((script,), connect=True).replace(" frame-ancestors 'none';", "")
     css = BUNDLE_CSS.read_text(encoding="utf-8").replace("</style", "<\\/style")
     b = escape(base)
     examples = "\n".join(
@@ -205,7 +203,7 @@ def _page(queries: list[StoredQuery], base: str) -> str:
 <html lang="vi">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{_CSP}">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>cchc-kg · Truy vấn SPARQL · SPARQL query</title>
 <style>{css}</style>

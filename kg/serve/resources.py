@@ -12,27 +12,28 @@ mention is 404.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF
 from rdflib.term import Node
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 
 from kg.io import Format
 from kg.labels import label
 from kg.namespaces import CCHC, ID, compact
 from kg.serve.errors import ServeError
-from kg.serve.limits import Deadline, execute, one, query_params
+from kg.serve.limits import execute, one, page_csp, query_params
 from kg.serve.negotiation import graph_format, media_type, serialize_graph
-from kg.sparql import prepare
+from kg.serve.protocol import Rendered
 
 #: Statements pointing at a resource shown on its page (and sent as RDF), at most.
 INCOMING_LIMIT = 500
@@ -61,23 +62,20 @@ class Description:
         return sorted(out, key=lambda t: (str(t[0]), str(t[1]), t[2].n3()))
 
 
-def describe(kg: Any, iri: URIRef, deadline: Deadline, max_rows: int) -> Description:
-    """Fetch what the graph says about ``iri``, within the deadline.
-
-    :raises ServeError: 503 past the deadline.
-    """
+def describe(kg: Any, iri: URIRef, max_rows: int) -> Description:
+    """Fetch what the graph says about ``iri``."""
     term = iri.n3()
     out_text = f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ {term} ?p ?o }} }}"
     in_text = (
         f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {term} }} ORDER BY ?s ?p LIMIT {INCOMING_LIMIT}"
     )
     found = Description(iri)
-    rows = execute(kg, out_text, prepare(out_text), {}, deadline=deadline, max_rows=max_rows)
+    rows = execute(kg, out_text, None, {}, max_rows=max_rows)  # plain: no rdflib parse
     found.outgoing = sorted(
         {(r["p"], r["o"], r["g"]) for r in rows.results},  # type: ignore[misc]
         key=lambda t: (str(t[0]), t[1].n3(), str(t[2])),
     )
-    rows = execute(kg, in_text, prepare(in_text), {}, deadline=deadline, max_rows=max_rows)
+    rows = execute(kg, in_text, None, {}, max_rows=max_rows)
     found.incoming = [(r["s"], r["p"]) for r in rows.results]  # type: ignore[misc]
     if found:
         mentioned: set[Node] = {iri}
@@ -85,12 +83,11 @@ def describe(kg: Any, iri: URIRef, deadline: Deadline, max_rows: int) -> Descrip
             mentioned |= {p, o, g}
         for s, p in found.incoming:
             mentioned |= {s, p}
-        found.labels = labels_of(kg, mentioned, deadline, max_rows)
-    deadline.check()
+        found.labels = labels_of(kg, mentioned, max_rows)
     return found
 
 
-def labels_of(kg: Any, terms: Iterable[Node], deadline: Deadline, max_rows: int) -> Graph:
+def labels_of(kg: Any, terms: Iterable[Node], max_rows: int) -> Graph:
     """The labels of the IRIs among ``terms``, as a small graph.
 
     As :meth:`kg.graph.KnowledgeGraph.labels`, but with the label properties in a FILTER rather
@@ -107,37 +104,88 @@ def labels_of(kg: Any, terms: Iterable[Node], deadline: Deadline, max_rows: int)
         text = (
             f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {chunk} }} ?s ?p ?o FILTER(?p IN ({props})) }}"
         )
-        rows = execute(kg, text, prepare(text), {}, deadline=deadline, max_rows=max_rows)
+        rows = execute(kg, text, None, {}, max_rows=max_rows)
         for row in rows.results:
             out.add((row["s"], row["p"], row["o"]))
     return out
 
 
 async def resource(request: Request) -> Response:
-    """GET /id/{path}: the resource's page (HTML) or its triples (RDF), by ``Accept``."""
+    """GET /id/{path}: the resource's page (HTML) or its triples (RDF), by ``Accept``.
+
+    The path is read as the client sent it, percent-escapes and all: an IRI of the graph
+    that holds ``%20`` is found at ``/id/...%20...``, and one with a letter such as ``à`` at
+    the path a browser sends for it (``%C3%A0``).
+    """
     state = request.app.state.kg_state
-    path = request.path_params["path"]
-    if not _SAFE_PATH.fullmatch(path) or ".." in path.split("/"):
+    raw = request.scope.get("raw_path") or request.url.path.encode("utf-8")
+    path = raw.decode("latin-1").partition("?")[0].removeprefix("/id/")
+    if not _SAFE_PATH.fullmatch(path) or ".." in unquote(path).split("/"):
         raise ServeError(404, f"no resource /id/{path}: not an IRI of the graph")
-    iri = URIRef(str(ID) + path)
+    iris = [URIRef(str(ID) + p) for p in path_forms(path)]
     label_ = one(query_params(request), "format")
     fmt = graph_format(request.headers.get("accept"), label_, extra=["text/html"])
-    found: Description = await state.runner.run(
-        lambda deadline: describe(state.kg, iri, deadline, state.config.max_rows)
-    )
-    if not found:
-        raise ServeError(404, f"no resource <{iri}> in the graph")
+    key = ("resource", tuple(iris), fmt)
+    return await state.answer(key, resource_job, (iris, fmt, state.config.max_rows), request)
+
+
+def path_forms(path: str) -> list[str]:
+    """The IRI paths a request path may stand for, most literal first: as sent; with the
+    escapes of non-ASCII characters decoded (RFC 3987: ``%C3%A0`` is ``à``); wholly decoded,
+    when that is still an IRI.
+
+    >>> path_forms("unit/x%20y")
+    ['unit/x%20y']
+    >>> path_forms("unit/H%C3%A0%20N%E1%BB%99i")
+    ['unit/H%C3%A0%20N%E1%BB%99i', 'unit/Hà%20Nội']
+    >>> path_forms("unit/%30%31")
+    ['unit/%30%31', 'unit/01']
+    """
+    forms = [path]
+
+    def letters(match: re.Match[str]) -> str:
+        try:
+            return bytes.fromhex(match.group().replace("%", "")).decode("utf-8")
+        except UnicodeDecodeError:
+            return match.group()
+
+    forms.append(_NON_ASCII_ESCAPES.sub(letters, path))
+    with contextlib.suppress(UnicodeDecodeError):
+        decoded = unquote(path, errors="strict")
+        if _IRI_PATH.fullmatch(decoded):
+            forms.append(decoded)
+    return list(dict.fromkeys(forms))
+
+
+_NON_ASCII_ESCAPES = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")
+_IRI_PATH = re.compile(r"[^\s<>\"{}|\\^`\x00-\x20%]+")
+
+
+def resource_job(
+    context: Any, iris: list[URIRef], fmt: Format | str, max_rows: int
+) -> tuple[Any, ...] | None:
+    """In a worker: the description of the first of ``iris`` the graph mentions, as a page
+    or as RDF.
+
+    :raises ServeError: 404, the graph mentions none of them.
+    """
+    for iri in iris:
+        found = describe(context.kg, iri, max_rows)
+        if found:
+            break
+    else:
+        raise ServeError(404, f"no resource <{iris[0]}> in the graph")
     if isinstance(fmt, Format):
         body = serialize_graph(found.triples(), fmt)
-        return Response(body, media_type=media_type(fmt), headers={"Vary": "Accept"})
-    return HTMLResponse(page(found), headers={"Vary": "Accept", **HTML_HEADERS})
+        return Rendered(body, media_type(fmt), {"Vary": "Accept"}).emit(context)
+    text = page(found).encode("utf-8")
+    headers = {"Vary": "Accept", **HTML_HEADERS}
+    return Rendered(text, "text/html; charset=utf-8", headers).emit(context)
 
 
-#: Headers of the server's own HTML pages: nothing is loaded from another host.
-HTML_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; script-src 'self' 'unsafe-inline'"
-}
+#: Headers of the server's own HTML pages: no script runs, nothing is loaded from another
+#: host, nothing frames them.
+HTML_HEADERS = {"Content-Security-Policy": page_csp()}
 
 
 def local(term: Node) -> str | None:
@@ -148,7 +196,8 @@ def local(term: Node) -> str | None:
     """
     text = str(term)
     if isinstance(term, URIRef) and text.startswith(str(ID)):
-        return "/id/" + quote(text[len(str(ID)) :], safe="/:@!$&'()*+,;=-._~")
+        # a % is already an escape in an IRI: kept, so that the path names the same IRI
+        return "/id/" + quote(text[len(str(ID)) :], safe="/:@!$&'()*+,;=-._~%")
     return None
 
 

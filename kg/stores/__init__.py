@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.errors import KgUsageError
-from kg.stores.base import Quad, Store, Triple
+from kg.errors import KgStoreError, KgUsageError
+from kg.stores.base import Quad, Replica, Store, Triple
 
 #: The backend used when none is named.
 DEFAULT_STORE = "oxigraph"
@@ -21,8 +21,10 @@ __all__ = [
     "DEFAULT_STORE",
     "STORE_KINDS",
     "Quad",
+    "Replica",
     "Store",
     "Triple",
+    "open_replica",
     "open_store",
 ]
 
@@ -78,3 +80,18 @@ def open_store(
 
         return OxigraphStore(path, read_only=read_only)
     raise KgUsageError(f"unknown store {kind!r}; the stores are: {', '.join(STORE_KINDS)}")
+
+
+def open_replica(replica: Replica) -> Store:
+    """Open, in this process, the graph another process described with
+    :meth:`Store.replica <kg.stores.base.Store.replica>`: read-only where it can be.
+
+    :raises KgStoreError: the store cannot be opened.
+    """
+    kind = None if replica.kind == "remote" else replica.kind
+    store = open_store(kind, **replica.options)
+    if replica.nquads is not None:
+        data = Path(replica.nquads).read_bytes()
+        if not store.load_rdf(data, "nquads", graph=None, base_iri="urn:kg:replica"):
+            raise KgStoreError(f"the copy of the graph at {replica.nquads} does not parse")
+    return store

@@ -14,8 +14,10 @@ out its live graphs); callers never ask which store they have.
 from __future__ import annotations
 
 import contextlib
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from rdflib import Dataset, Graph, Literal, URIRef, Variable
@@ -25,8 +27,8 @@ from rdflib.plugins.stores.memory import SimpleMemory
 from rdflib.query import Result
 from rdflib.term import Node
 
-from kg.errors import KgStoreError
-from kg.namespaces import PREFIXES
+from kg.errors import KgFileError, KgStoreError
+from kg.namespaces import PREFIXES, iri_problem
 from kg.ntriples import read_ntriples, term
 from kg.sparql import prepare, query_form
 from kg.terms import to_oxigraph
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Quad",
     "QueryDataset",
+    "Replica",
     "Store",
     "Stream",
     "Triple",
@@ -77,6 +80,16 @@ class QueryDataset(NamedTuple):
 
     default: Sequence[URIRef]
     named: Sequence[URIRef]
+
+
+class Replica(NamedTuple):
+    """How another process opens the same graph, read-only (see :meth:`Store.replica`): the
+    arguments of :func:`kg.stores.open_store`, and an N-Quads file to load into it when the
+    graph has no home another process can open."""
+
+    kind: str
+    options: Mapping[str, Any]
+    nquads: str | None = None
 
 
 def new_graph(identifier: URIRef | None = None) -> Graph:
@@ -176,10 +189,20 @@ class Store(ABC):
         :returns: whether the text parsed (and was loaded).
         """
         parsed: Graph = Dataset() if graph is None else Graph()
+        terms = logging.getLogger("rdflib.term")
+        level = terms.level
+        terms.setLevel(logging.CRITICAL)  # the caller reports what rdflib would log
         try:
             parsed.parse(data=data, format=format, publicID=base_iri)
         except Exception:  # rdflib's parsers raise many types; the caller says where
             return False
+        finally:
+            terms.setLevel(level)
+        statements = (
+            parsed.quads((None, None, None, None)) if isinstance(parsed, Dataset) else parsed
+        )
+        if any(isinstance(t, URIRef) and iri_problem(t) for q in statements for t in q):
+            return False  # rdflib took an IRI no other tool takes: the caller says where
         if isinstance(parsed, Dataset):
             for part in parsed.graphs():
                 if len(part):
@@ -230,14 +253,21 @@ class Store(ABC):
     def stream(
         self,
         text: str,
-        prepared: Query,
+        prepared: Query | None,
         bindings: Mapping[str, Node],
         *,
         dataset: QueryDataset | None = None,
     ) -> Stream:
         """The answer of :meth:`query`, read a row (or a triple) at a time, so that a caller with
-        a deadline or a row limit can stop early: a store that can hand out rows before the
-        whole answer is made does so (Oxigraph)."""
+        a row limit can stop early: a store that can hand out rows before the whole answer is
+        made does so (Oxigraph).
+
+        ``prepared`` may be None for a text :func:`kg.sparql.plain` passed (no dataset clause,
+        nothing to refuse): a store that parses queries itself then skips rdflib's parser
+        (Oxigraph); others parse it here.
+        """
+        if prepared is None:
+            prepared = prepare(text)
         result = self.query(text, prepared, bindings, dataset=dataset)
         form = query_form(prepared)
         if form == "ASK":
@@ -314,6 +344,27 @@ class Store(ABC):
             for s, p, o, g in self.quads()
         )
         return copy
+
+    def replica(self, folder: Path) -> Replica:
+        """How a worker process opens this graph for reading (``kg serve`` and ``kg query``
+        run queries in processes that can be stopped, see :mod:`kg.workers`): an on-disk store
+        is opened again where it is, an endpoint is called again; a store held in this
+        process's memory is written into ``folder`` first. By default the quads are written
+        there as N-Quads, for a new store of the same kind to load.
+
+        :param folder: an empty folder this store may write into, kept while workers run.
+        :raises KgFileError: the folder cannot be written.
+        """
+        target = folder / "graph.nq"
+        try:
+            with target.open("w", encoding="utf-8") as out:
+                for s, p, o, g in self.quads():
+                    out.write(f"{term(s)} {term(p)} {term(o)} {term(g)} .\n")
+        except OSError as exc:
+            raise KgFileError(
+                f"cannot write a copy of the graph: {exc.strerror}", path=target
+            ) from None
+        return Replica(self.kind, {}, str(target))
 
     def close(self) -> None:  # noqa: B027 - most stores hold nothing to release
         """Release files and connections (an on-disk store is unlocked)."""

@@ -27,7 +27,7 @@ from rdflib.term import Node
 from kg.errors import KgStoreError, KgUsageError
 from kg.namespaces import PREFIXES
 from kg.sparql import dataset_clause, prepare, query_form, substitute
-from kg.stores.base import Quad, QueryDataset, Store, Stream, Triple, make_result
+from kg.stores.base import Quad, QueryDataset, Replica, Store, Stream, Triple, make_result
 from kg.terms import graph_triples, select_rows, to_oxigraph, to_rdflib
 
 
@@ -88,6 +88,22 @@ class OxigraphStore(Store):
 
     def describe(self) -> str:
         return f"oxigraph at {self.path}" if self.path else "oxigraph in memory"
+
+    def replica(self, folder: Path) -> Replica:
+        """On disk: the same folder, opened read-only by each worker. In memory: the quads
+        written into an on-disk store in ``folder`` (Rust to Rust, a few seconds for the
+        national graph), which every worker opens read-only."""
+        if self.path is not None:
+            return Replica("oxigraph", {"path": str(self.path), "read_only": True})
+        target = folder / "store"
+        try:
+            copy = _ox().Store(str(target))
+            copy.bulk_extend(self._store)
+            copy.flush()
+            del copy
+        except OSError as exc:
+            raise KgStoreError(f"cannot write a copy of the graph into {target}: {exc}") from None
+        return Replica("oxigraph", {"path": str(target), "read_only": True})
 
     def add(self, graph: URIRef, triples: Iterable[Triple]) -> None:
         self._writable()
@@ -260,14 +276,23 @@ class OxigraphStore(Store):
     def stream(
         self,
         text: str,
-        prepared: Query,
+        prepared: Query | None,
         bindings: Mapping[str, Node],
         *,
         dataset: QueryDataset | None = None,
     ) -> Stream:
-        """Rows pulled from Oxigraph one at a time (:meth:`query` reads the whole answer)."""
-        form = query_form(prepared)
+        """Rows pulled from Oxigraph one at a time (:meth:`query` reads the whole answer);
+        without ``prepared``, Oxigraph alone parses the text and its answer tells the form."""
         answer = self.raw_query(substitute(text, bindings), prepared, dataset=dataset)
+        ox = _ox()
+        if prepared is not None:
+            form = query_form(prepared)
+        elif isinstance(answer, ox.QuerySolutions):
+            form = "SELECT"
+        elif isinstance(answer, ox.QueryBoolean):
+            form = "ASK"
+        else:
+            form = "CONSTRUCT"
         if form == "ASK":
             return Stream(form, [], _nothing(), bool(answer))
         if form == "SELECT":

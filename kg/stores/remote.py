@@ -42,6 +42,7 @@ import urllib.request
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from email.message import Message
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -60,7 +61,7 @@ from kg.sparql import (
     sliced,
     substitute,
 )
-from kg.stores.base import QueryDataset, Store, Triple, make_result
+from kg.stores.base import QueryDataset, Replica, Store, Triple, make_result
 
 ENV_USER = "CCHC_KG_ENDPOINT_USER"
 ENV_PASSWORD = "CCHC_KG_ENDPOINT_PASSWORD"
@@ -145,6 +146,18 @@ class RemoteStore(Store):
 
     def describe(self) -> str:
         return f"the endpoint {self.endpoint}"
+
+    def replica(self, folder: Path) -> Replica:
+        """The same endpoint, called by each worker (credentials from the same environment)."""
+        options = {
+            "endpoint": self.endpoint,
+            "update_endpoint": self.update_endpoint,
+            "graph_store": self.graph_store,
+            "timeout": self.timeout,
+            "max_request": self.max_request,
+            "max_rows": self.max_rows,
+        }
+        return Replica(self.kind, options)
 
     # -- HTTP ---------------------------------------------------------------------------------
 
