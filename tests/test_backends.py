@@ -36,6 +36,7 @@ from kg.cli import cli
 from kg.graph import KnowledgeGraph
 from kg.query import StoredQuery, default_catalog
 from kg.report import structure_key
+from kg.stores.base import QueryDataset
 from kg.stores.remote import ENV_PASSWORD, ENV_USER, RemoteStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -245,6 +246,56 @@ def test_push_without_a_graph_store_uses_one_update_per_graph(server: str) -> No
     store.replace_graph(name, [(URIRef("urn:a"), RDFS.label, Literal('một "hai"\nba', lang="vi"))])
     store.replace_graph(name, [(URIRef("urn:b"), RDFS.label, Literal("bốn", lang="vi"))])
     assert set(store.triples(name)) == {(URIRef("urn:b"), RDFS.label, Literal("bốn", lang="vi"))}
+
+
+@pytest.mark.parametrize("graph_store", [True, False], ids=["graph-store", "update"])
+def test_a_graph_larger_than_a_request_goes_in_pieces_through_a_staging_graph(
+    server: str, graph_store: bool
+) -> None:
+    """No request larger than --max-request: the pieces gather in a staging graph outside the
+    project's, which one MOVE puts in place of the old graph."""
+    store = RemoteStore(
+        server + "/query",
+        update_endpoint=server + "/update",
+        graph_store=server + "/store" if graph_store else None,
+        max_request=4096,
+    )
+    name = URIRef("https://w3id.org/cchc/graph/pieces")
+    store.replace_graph(name, [(URIRef("urn:x:old"), RDFS.label, Literal("cũ", lang="vi"))])
+    new = {
+        (URIRef(f"urn:x:{i}"), RDFS.label, Literal(f"nhãn {i} " + "x" * 80, lang="vi"))
+        for i in range(400)
+    }
+    store.replace_graph(name, new)
+    assert set(store.triples(name)) == new
+    assert store.graph_names().count(name) == 1
+    # every graph the server holds: no dataset of ours, its own (all named graphs)
+    everything = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    server_default = QueryDataset(default=[], named=[])
+    graphs = {
+        r["g"] for r in KnowledgeGraph(store=store).sparql(everything, dataset=server_default)
+    }
+    assert name in graphs
+    assert not any(str(g).startswith("https://w3id.org/cchc/staging/") for g in graphs)
+
+
+def test_kg_push_max_request_takes_a_size(server: str, tmp_path: Path) -> None:
+    data = tmp_path / "big.trig"
+    lines = "".join(f'<urn:x:{i}> <urn:x:p> "{"y" * 100}" .\n' for i in range(300))
+    data.write_text(f"<https://w3id.org/cchc/graph/big> {{\n{lines}}}\n", encoding="utf-8")
+    runner = CliRunner()
+    pushed = runner.invoke(
+        cli, ["push", "-q", "--data", str(data), "--max-request", "8K", *_endpoint_args(server)]
+    )
+    assert pushed.exit_code == 0, pushed.output
+    assert (
+        RemoteStore(server + "/query").graph_size(URIRef("https://w3id.org/cchc/graph/big")) == 300
+    )
+    wrong = runner.invoke(
+        cli, ["push", "--data", str(data), "--max-request", "lots", *_endpoint_args(server)]
+    )
+    assert wrong.exit_code == 2
+    assert "'lots' is not a size such as 4M, 512K or 4000000" in wrong.output
 
 
 def test_build_to_disk_then_query_without_building(tmp_path: Path) -> None:

@@ -280,7 +280,10 @@ class RemoteStore(Store):
                 f'FILTER (STRSTARTS(STR(?g), "{GRAPH}")) }}'
             )
             rows = self._select(text, dataset=False)
-            self._names = sorted({r["g"] for r in rows if isinstance(r.get("g"), URIRef)})
+            found = {r.get("g") for r in rows}
+            self._names = sorted(
+                g for g in found if isinstance(g, URIRef) and g.startswith(str(GRAPH))
+            )
         return list(self._names)
 
     def triples(self, graph: URIRef) -> Iterator[Triple]:
