@@ -251,26 +251,61 @@ def test_an_answer_as_long_as_a_known_limit_is_fetched_a_page_at_a_time(
     assert len(rows) == 7
 
 
-def test_a_cut_answer_that_cannot_be_paged_is_one_line(
+def test_a_cut_construct_is_fetched_a_page_at_a_time(
     endpoint: tuple[str, type[Endpoint]],
 ) -> None:
     url, handler = endpoint
 
     def triples(query: str) -> tuple[int, dict[str, str], bytes]:
-        return 200, {"X-SPARQL-MaxRows": "3"}, b"<urn:x:1> <urn:x:p> <urn:x:2> .\n" * 3
+        found = re.search(r"OFFSET (\d+)\s*$", query)
+        start = int(found.group(1)) if found else 0
+        lines = [f"<urn:x:{i}> <urn:x:p> <urn:x:o> .\n" for i in range(7)][start : start + 3]
+        cut = {"X-SPARQL-MaxRows": "3"} if len(lines) == 3 else {}
+        return 200, cut, "".join(lines).encode()
 
     handler.answer = _answers(rows=triples)
+    graph = KnowledgeGraph(store=RemoteStore(url))
+    made = run(graph, "CONSTRUCT { ?s <urn:x:p> ?o } WHERE { ?s ?p ?o }").graph
+    assert made is not None and len(made) == 7
+    assert "ORDER BY ?o ?s" in handler.seen[-1]["query"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 50000",
+        "SELECT ?s WHERE { ?s ?p ?o } VALUES ?o { 1 }",
+    ],
+    ids=["construct-with-limit", "select-with-closing-values"],
+)
+def test_a_cut_answer_that_cannot_be_paged_is_one_line(
+    endpoint: tuple[str, type[Endpoint]], text: str
+) -> None:
+    url, handler = endpoint
+
+    def cut(query: str) -> tuple[int, dict[str, str], bytes]:
+        if query.lstrip().startswith("PREFIX") and "CONSTRUCT" in query:
+            return 200, {"X-SPARQL-MaxRows": "3"}, b"<urn:x:1> <urn:x:p> <urn:x:2> .\n" * 3
+        return 200, {"X-SPARQL-MaxRows": "3"}, _json(["s"], ROWS[:3])
+
+    handler.answer = _answers(rows=cut)
+    form = "nt" if text.startswith("CONSTRUCT") else "csv"
     result = CliRunner().invoke(
-        cli,
-        [
-            *("query", "--sparql", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"),
-            *("--endpoint", url, "--format", "nt"),
-        ],
+        cli, ["query", "--sparql", text, "--endpoint", url, "--format", form]
     )
     assert result.exit_code == 2
     lines = [ln for ln in result.output.splitlines() if ln.strip()]
     assert len(lines) == 1, result.output
     assert "cut the answer at 3 rows" in lines[0] and "ResultSetMaxRows" in lines[0]
+
+
+def test_an_endpoint_that_does_not_page_is_one_line(endpoint: tuple[str, type[Endpoint]]) -> None:
+    url, handler = endpoint
+    handler.answer = _answers(
+        rows=lambda q: (200, {"X-SPARQL-MaxRows": "3"}, _json(["s"], ROWS[:3]))
+    )
+    with pytest.raises(kg.KgStoreError, match="does not take LIMIT and OFFSET"):
+        run(KnowledgeGraph(store=RemoteStore(url)), "SELECT ?s WHERE { ?s ?p ?o }")
 
 
 # ---- values -----------------------------------------------------------------------------------

@@ -59,6 +59,7 @@ from kg.sparql import (
     is_distinct,
     query_form,
     sliced,
+    sliced_construct,
     substitute,
 )
 from kg.stores.base import QueryDataset, Replica, Store, Triple, make_result
@@ -126,6 +127,7 @@ class RemoteStore(Store):
         self.max_request = max_request or DEFAULT_MAX_REQUEST
         #: The endpoint's limit on the rows of one answer: given, or learnt from its answers.
         self.max_rows = max_rows
+        self._asked_max_rows = False
         self._names: list[URIRef] | None = None
         user, password = os.environ.get(ENV_USER), os.environ.get(ENV_PASSWORD)
         self._has_credentials = user is not None or password is not None
@@ -417,7 +419,8 @@ class RemoteStore(Store):
 
     def _cut_at(self, answer: _Answer, count: int) -> int | None:
         """The limit the endpoint cut this answer at, or None when it is whole: what the
-        answer says (Virtuoso's header), or a count equal to a limit known before."""
+        answer says (Virtuoso's header on a SELECT), or a count that reaches a limit known
+        before (Virtuoso cuts a CONSTRUCT without a word: its limit is asked for once)."""
         said = answer.headers.get(MAX_ROWS_HEADER)
         if said is not None:
             try:
@@ -426,9 +429,24 @@ class RemoteStore(Store):
                 limit = count
             self.max_rows = limit
             return limit
+        if self.max_rows is None and count and _is_virtuoso(answer):
+            self._learn_max_rows()
         if self.max_rows is not None and count >= self.max_rows:
             return self.max_rows
         return None
+
+    def _learn_max_rows(self) -> None:
+        """Ask the endpoint for its limit on one answer, once: a SELECT of a million short
+        rows made from nothing, which an endpoint with a limit cuts and says so."""
+        if self._asked_max_rows:
+            return
+        self._asked_max_rows = True
+        digits = "{ 0 1 2 3 4 5 6 7 8 9 }"
+        text = "SELECT ?d0 WHERE { " + " ".join(f"VALUES ?d{i} {digits}" for i in range(6)) + " }"
+        answer = self._sparql(text, "text/csv", dataset=False)
+        said = answer.headers.get(MAX_ROWS_HEADER)
+        if said is not None and said.strip().isdigit():
+            self.max_rows = int(said)
 
     def _select_all(
         self, full: str, prepared: Query, dataset: bool | QueryDataset
@@ -440,11 +458,18 @@ class RemoteStore(Store):
         limit = self._cut_at(answer, len(rows))
         if limit is None:
             return variables, rows
-        rows = []
+        rows: list[Mapping[str, Any]] = []
+        previous: list[Mapping[str, Any]] = []
         for page in self._pages(full, prepared, limit):
             found = _json(self._sparql(page, _SELECT_JSON, dataset=dataset).body, self.endpoint)
             got = _bindings(found)
+            if got and got == previous:
+                raise KgStoreError(
+                    f"{self.endpoint} gave the same {len(got):,} rows for two pages of the "
+                    "answer (it does not take LIMIT and OFFSET): raise its limit on one answer"
+                )
             rows += got
+            previous = got
             if len(got) < limit:
                 break
         return variables, rows
@@ -457,31 +482,41 @@ class RemoteStore(Store):
         limit = self._cut_at(answer, len(triples))
         if limit is None:
             return list(triples)
+        paged = sliced_construct(full, prepared)
+        if paged is None:
+            raise self._cannot_page(limit, "a CONSTRUCT with a template and WHERE alone")
+        base, per_solution = paged
+        size = max(1, limit // per_solution)  # no page past the limit, however many it makes
         found: set[Triple] = set()
-        for page in self._pages(full, prepared, limit):
+        offset = 0
+        while True:
+            page = f"{base}LIMIT {size} OFFSET {offset}\n"
             got = _parse_ntriples(
                 self._sparql(page, _NTRIPLES, dataset=dataset).body, self.endpoint, "the answer"
             )
-            found.update(got)
-            if len(got) < limit:
-                break
-        return list(found)
+            fresh = set(got) - found
+            if not fresh:  # no more, or an endpoint that does not page (the same again)
+                return list(found)
+            found.update(fresh)
+            offset += size
 
     def _pages(self, full: str, prepared: Query, limit: int) -> Iterator[str]:
         """The query a page of ``limit`` rows at a time, in a fixed order, until the caller
         stops; a query that cannot be paged fails with the reason and what to do."""
         base = sliced(full, prepared)
         if base is None:
-            raise KgStoreError(
-                f"{self.endpoint} cut the answer at {limit:,} rows (its limit on one answer), "
-                "and kg cannot fetch the rest a page at a time (only a SELECT without FROM "
-                "and without a closing VALUES block can be): raise the endpoint's limit "
-                "(Virtuoso: ResultSetMaxRows) or narrow the query"
-            )
+            raise self._cannot_page(limit, "a SELECT without FROM or a closing VALUES block")
         offset = 0
         while True:
             yield f"{base}LIMIT {limit} OFFSET {offset}\n"
             offset += limit
+
+    def _cannot_page(self, limit: int, which: str) -> KgStoreError:
+        return KgStoreError(
+            f"{self.endpoint} cut the answer at {limit:,} rows (its limit on one answer), and "
+            f"kg cannot fetch the rest a page at a time (only {which} can be): raise the "
+            "endpoint's limit (Virtuoso: ResultSetMaxRows) or narrow the query"
+        )
 
 
 class _BasicAfterChallenge(urllib.request.HTTPBasicAuthHandler):
@@ -541,6 +576,10 @@ def staging_graph(graph: URIRef) -> URIRef:
 
 
 _TURTLE_CONTENT = "text/turtle; charset=utf-8"  # N-Triples is Turtle, and every store reads it
+
+
+def _is_virtuoso(answer: _Answer) -> bool:
+    return "virtuoso" in (answer.headers.get("Server") or "").lower()
 
 
 def _body(exc: urllib.error.HTTPError) -> str:
