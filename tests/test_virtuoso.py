@@ -18,11 +18,6 @@ installs it, so CI runs this module.
 from __future__ import annotations
 
 import json
-import re
-import shutil
-import socket
-import subprocess
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -35,104 +30,26 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 import kg
+from benchmarks.virtuoso import DBA, virtuoso_binary, virtuoso_server
 from kg.cli import cli
 from kg.graph import KnowledgeGraph
 from kg.query import StoredQuery, default_catalog, run
 from kg.stores.remote import ENV_PASSWORD, ENV_USER, RemoteStore
 
 ROOT = Path(__file__).resolve().parent.parent
-VIRTUOSO = shutil.which("virtuoso-t")
-#: Debian's configuration, and the copy its package keeps of it.
-INI_FILES = (
-    Path("/etc/virtuoso-opensource-7/virtuoso.ini"),
-    Path("/usr/share/virtuoso-opensource-7/virtuoso.ini"),
-)
-#: The database folder Debian's virtuoso.ini names.
-DEBIAN_DB = "/var/lib/virtuoso-opensource-7/db"
-#: A fresh database's administrator.
-DBA = ("dba", "dba")
 
 pytestmark = pytest.mark.skipif(
-    VIRTUOSO is None or not any(p.exists() for p in INI_FILES),
+    virtuoso_binary() is None,
     reason="Virtuoso is not installed (Debian: apt-get install virtuoso-opensource; "
     ".ci/run installs it)",
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def virtuoso_ini(template: str, folder: Path, sql_port: int, http_port: int) -> str:
-    """Debian's virtuoso.ini with the database in ``folder`` and the two ports given: every
-    other setting as installed.
-
-    >>> ini = "[Database]\\nDatabaseFile = /var/lib/virtuoso-opensource-7/db/virtuoso.db\\n"
-    >>> ini += "[Parameters]\\nServerPort = 1111\\n[HTTPServer]\\nServerPort = 8890\\n"
-    >>> print(virtuoso_ini(ini, Path("/tmp/v"), 2, 3), end="")
-    [Database]
-    DatabaseFile = /tmp/v/virtuoso.db
-    [Parameters]
-    ServerPort = 2
-    [HTTPServer]
-    ServerPort = 3
-    """
-    section = ""
-    out = []
-    for line in template.splitlines():
-        header = re.match(r"\s*\[([^\]]+)\]", line)
-        if header:
-            section = header.group(1)
-        elif re.match(r"\s*ServerPort\s*=", line) and section in ("Parameters", "HTTPServer"):
-            port = sql_port if section == "Parameters" else http_port
-            line = f"ServerPort = {port}"
-        elif re.match(r"\s*ServerRoot\s*=", line) and section == "HTTPServer":
-            line = f"ServerRoot = {folder / 'vsp'}"
-        line = line.replace(DEBIAN_DB, str(folder))
-        out.append(line)
-    return "\n".join(out) + "\n"
-
-
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A Virtuoso server with a fresh database on free loopback ports: its base URL."""
-    assert VIRTUOSO is not None
-    folder = tmp_path_factory.mktemp("virtuoso")
-    (folder / "vsp").mkdir()
-    template = next(p for p in INI_FILES if p.exists()).read_text(encoding="utf-8")
-    http_port = _free_port()
-    ini = folder / "virtuoso.ini"
-    ini.write_text(virtuoso_ini(template, folder, _free_port(), http_port), encoding="utf-8")
-    log = (folder / "server.log").open("wb")
-    process = subprocess.Popen(
-        [VIRTUOSO, "+foreground", "+configfile", str(ini)],
-        cwd=folder,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{http_port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(base + "/sparql?query=ASK%7B%7D", timeout=2).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    said = (folder / "server.log").read_text("utf-8", "replace")[-2000:]
-                    raise RuntimeError(f"Virtuoso did not start:\n{said}") from None
-                time.sleep(0.25)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        log.close()
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as server:
+        yield server.base
 
 
 @pytest.fixture(scope="module")
