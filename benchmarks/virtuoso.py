@@ -283,7 +283,13 @@ def measure(args: argparse.Namespace) -> int:
 def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
-    return str(value)
+    text = str(value)
+    estimate = re.search(r"estimated execution time (\d+) \(sec\) exceeds the limit of (\d+)", text)
+    if estimate:
+        return f"refused: estimated {estimate.group(1)} s > {estimate.group(2)} s"
+    if "Transaction timed out" in text:
+        return "stopped at MaxQueryExecutionTime"
+    return text[:80]
 
 
 def table(figures: dict[str, Any], rows: list[tuple[Any, ...]]) -> str:
