@@ -29,6 +29,7 @@ from kg.importers.observations import (
     observations_ntriples,
 )
 from kg.importers.reference import load_facts, load_provinces_2025
+from kg.importers.regions import load_regions
 from kg.importers.state import load_state
 from kg.importers.units import UnitRow, read_units, units_ntriples
 from kg.io import parse, quiet_rdflib, read_text
@@ -153,6 +154,10 @@ def _observations(path: Path, root: Path, tick: Tick) -> str | Graph:
     return observations_ntriples(path, Project.at(root).data_file("units"))
 
 
+def _regions(path: Path, root: Path, tick: Tick) -> str | Graph:
+    return load_regions(path, Project.at(root).data_file("units"))
+
+
 def _provinces_2025(
     history: Callable[[Path], History],
 ) -> Callable[[Path, Path, Tick], str | Graph]:
@@ -202,6 +207,7 @@ def importers(root: Path | None = None, *, national: bool = True) -> list[Import
         Importer("bodies/2020", lists, _history_bodies(levels, history)),
         Importer("units/2025", units_2025, _units("2025", levels, rows)),
         Importer("bodies/2025", units_2025, _bodies("2025", levels, rows)),
+        Importer("units/regions", "data/units/regions.csv", _regions),
         Importer("reference/facts", "data/reference/facts.csv", _facts),
         Importer("reference/provinces-2025", provinces_2025, _provinces_2025(history)),
         Importer("state", "data/state", _state),

@@ -674,15 +674,23 @@ def export(
     help="What to write (default: from -o's extension, else html).",
 )
 @click.option(
-    "--focus", default=None, help="An agency's name (diacritics optional): draw its neighbourhood."
+    "--focus",
+    default=None,
+    help="An agency's or a place's name (diacritics optional): draw its neighbourhood.",
 )
 @click.option("--depth", type=int, default=None, help="Steps from --focus to keep (default 1).")
 @click.option(
     "--layout",
-    type=click.Choice(["force", "hierarchy"]),
-    default="force",
+    type=click.Choice(["network", "hierarchy", "force"]),
+    default="network",
     show_default=True,
-    help="Force-directed, or an org chart by hierarchy depth.",
+    help="The network as laid out once (force: its old name), or an org chart.",
+)
+@click.option(
+    "--date",
+    "day",
+    default=None,
+    help="The day shown, YYYY-MM-DD (default: the latest the data names).",
 )
 @click.option(
     "--query",
@@ -690,8 +698,8 @@ def export(
     default=None,
     help="A .rq file (or catalog name) whose triples are the network.",
 )
-@click.option("--units/--no-units", default=False, help="Show administrative units.")
-@click.option("--documents/--no-documents", default=False, help="Show legal documents.")
+@click.option("--units/--no-units", default=True, help="Show administrative units.")
+@click.option("--documents/--no-documents", default=True, help="Show legal documents.")
 @click.option("--people/--no-people", default=False, help="Show people and their posts.")
 @click.option("--events/--no-events", default=True, help="Show events.")
 @click.option(
@@ -708,6 +716,7 @@ def viz(
     focus: str | None,
     depth: int | None,
     layout: str,
+    day: str | None,
     network_query: str | None,
     units: bool,
     documents: bool,
@@ -723,7 +732,7 @@ def viz(
 
     The network is the stored query agency-network (copy it and pass --query to draw another).
 
-    Example: kg viz --focus "UBND thành phố Hà Nội" --depth 2 -o dist/hanoi.html
+    Example: kg viz --focus "ha noi" --depth 2 -o dist/hanoi.html
     """
     from kg.build import build as build_graph
     from kg.graph import KnowledgeGraph
@@ -744,9 +753,11 @@ def viz(
         depth=depth,
     )
     if output is None:
-        sys.stdout.buffer.write(render(net, form or VizFormat.HTML, layout=layout, lang=lang))
+        sys.stdout.buffer.write(
+            render(net, form or VizFormat.HTML, layout=layout, lang=lang, date=day)
+        )
         return
-    written = write(net, output, format=form, layout=layout, lang=lang)
+    written = write(net, output, format=form, layout=layout, lang=lang, date=day)
     click.echo(
         f"Wrote {output} ({written.value}): {net.number_of_nodes()} nodes, "
         f"{net.number_of_edges()} edges",

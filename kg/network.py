@@ -32,7 +32,7 @@ from kg.sparql import parse_query, query_form, refuse_remote, substitute
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["GROUPS", "NETWORK_QUERY", "find_node", "network"]
+__all__ = ["GROUPS", "NETWORK_QUERY", "find_node", "network", "valid_on"]
 
 #: The stored query whose triples are the default network.
 NETWORK_QUERY = "agency-network"
@@ -71,8 +71,18 @@ def network(
 
     Nodes are keyed by IRI and carry ``iri``, ``label`` (in ``lang``), ``label_vi``,
     ``label_en``, ``alt_labels``, ``kind`` (the most specific class), ``kind_label_vi``,
-    ``kind_label_en``, ``group`` (agency, unit, document, event, person or other) and
-    ``sources``. Edges are keyed by the relation's IRI and carry the same, with ``relation``.
+    ``kind_label_en``, ``group`` (agency, unit, document, event, person or other), ``level``
+    (``province``, ``district``, ``commune`` or empty), ``begin`` and ``end`` (its valid time,
+    ``cchc:validDuring``, as ISO text: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; empty where
+    open: the days it is surely valid, as the catalog's ``unit-counts`` counts a unit on a date,
+    so a bound of unknown day between two lists counts from the latest day it may have begun and
+    until the earliest it may have ended), ``begin_earliest`` and ``end_latest`` (the other side
+    of such a bound; empty where the day is known) and ``sources``. Edges are keyed by the
+    relation's IRI and carry the same, with ``relation``; an edge that no graph states but a
+    change of organisation implies (what an organisation or unit became, ``dct:isReplacedBy``)
+    carries the change's ``date`` and its sources. Where a relation and one of its
+    sub-properties join the same two nodes (a department ``org:unitOf`` its ministry, and so
+    ``org:subOrganizationOf`` it), only the narrower is kept: one edge a pair.
 
     >>> import kg
     >>> net = kg.network(kg.build(national=False))  # the provinces only: quick
@@ -91,8 +101,10 @@ def network(
     :param include_documents: show legal documents (who passed them).
     :param include_people: show people (the posts they hold).
     :param include_events: show events (who organised them, who took part).
-    :param focus: the name of a node (an agency's label, with or without diacritics): keep only
-        it and its neighbourhood.
+    :param focus: the name of a node (an agency's label, with or without diacritics), or of a
+        place ("ha noi": every word in the name of a unit): keep only it and its
+        neighbourhood. The neighbourhood of a body holds the other bodies of its place (a
+        People's Committee's People's Council and Party Committee); that of a place, its bodies.
     :param depth: how many steps from the focus to keep (1 when omitted).
     :returns: a ``networkx.MultiDiGraph``.
     :raises KgUsageError: an unknown focus (with the nearest names), a depth without a focus, a
@@ -123,30 +135,103 @@ def network(
     keep = set(kept)
     edges = sorted({(s, p, o) for s, p, o in triples if s in keep and o in keep})
     facts.read_graphs(kg, edges)
+    facts.read_changes(kg)
     graph = nx.MultiDiGraph(lang=lang, query=_query_name(query), **titles)
+    graph.graph["hidden_groups"] = sorted(set(GROUPS) - shown)
     for node in kept:
         graph.add_node(node, **_localise(facts.describe(node), lang))
     relations = {
         p: _localise(facts.relation(p, ()), lang) for p in sorted({p for _, p, _ in edges})
     }
-    for s, p, o in edges:
+    for s, p, o in _narrowest(edges, facts):
         attrs = relations[p].copy()
-        attrs["sources"] = sorted(facts.stated.get((s, p, o), ()))
+        stated = facts.stated.get((s, p, o), ())
+        if not stated and (s, o) in facts.changes:
+            # an edge of a change of organisation: the change's date and sources
+            dates, sources = facts.changes[(s, o)]
+            attrs["date"] = min(dates) if dates else ""
+            attrs["sources"] = sorted(sources)
+        else:
+            attrs["sources"] = sorted(stated)
         graph.add_edge(s, o, key=p, **attrs)
+    graph.graph["sources"] = facts.describe_sources(kg, _all_sources(graph))
     if focus is not None:
         center = find_node(graph, focus)
         radius = 1 if depth is None else depth
         keep = nx.single_source_shortest_path_length(graph.to_undirected(as_view=True), center)
-        graph = graph.subgraph(sorted(n for n, d in keep.items() if d <= radius)).copy()
+        near = {n for n, d in keep.items() if d <= radius}
+        if radius >= 1:
+            one_step = {n for n, d in keep.items() if d <= 1}
+            near |= _companions(graph, triples, facts, center, one_step)
+        graph = graph.subgraph(sorted(near)).copy()
         graph.graph["focus"] = center
     return graph
+
+
+def _all_sources(graph: nx.MultiDiGraph) -> set[str]:
+    found: set[str] = set()
+    for _, data in graph.nodes(data=True):
+        found.update(data.get("sources", ()))
+    for _, _, data in graph.edges(data=True):
+        found.update(data.get("sources", ()))
+    return found
+
+
+def valid_on(begin: str, end: str, date: str) -> bool:
+    """True when a valid time (``begin``, ``end``: ISO text, empty where open) holds on
+    ``date``; a bound given as a year or a month covers that whole year or month, as the
+    catalog query government-on-date reads it.
+
+    >>> valid_on("2025-03-01", "", "2025-08-01"), valid_on("", "2025-02-28", "2025-08-01")
+    (True, False)
+    >>> valid_on("2021-04", "", "2021-04-15")
+    True
+    """
+    return (not begin or begin <= date[: len(begin)]) and (not end or end >= date[: len(end)])
+
+
+def _narrowest(edges: Iterable[tuple[str, str, str]], facts: _Facts) -> list[tuple[str, str, str]]:
+    """The edges without those whose relation is a strict super-property of another relation
+    joining the same two nodes (``org:subOrganizationOf`` beside ``org:unitOf``)."""
+    by_pair: dict[tuple[str, str], set[str]] = defaultdict(set)
+    edge_list = list(edges)
+    for s, p, o in edge_list:
+        by_pair[(s, o)].add(p)
+    return [
+        (s, p, o)
+        for s, p, o in edge_list
+        if not any(q != p and p in facts.super_properties(q) for q in by_pair[(s, o)])
+    ]
+
+
+def _companions(
+    graph: nx.MultiDiGraph,
+    triples: Iterable[tuple[str, str, str]],
+    facts: _Facts,
+    center: str,
+    near: set[str],
+) -> set[str]:
+    """The bodies that share a place with ``center`` (a People's Committee's Council and Party
+    Committee), and the bodies of the places at most one step from it: what a reader of a
+    body's or a place's neighbourhood expects to see, though the graph links them through the
+    place only (read from the query's triples, so the places need not be drawn)."""
+    bodies: dict[str, set[str]] = defaultdict(set)
+    places_of: dict[str, set[str]] = defaultdict(set)
+    for s, _, o in triples:
+        if facts.group(o) == "unit" and facts.group(s) == "agency":
+            bodies[o].add(s)
+            places_of[s].add(o)
+    places = {n for n in near if facts.group(n) == "unit"} | places_of.get(center, set())
+    return {b for place in places for b in bodies.get(place, ()) if b in graph}
 
 
 def find_node(graph: nx.MultiDiGraph, name: str) -> str:
     """The node whose label (Vietnamese, English or abbreviation) is ``name``, diacritics aside.
 
     Agencies come first when several nodes share a name; then the IRI decides, so the answer
-    never depends on the order of the data.
+    never depends on the order of the data. A name no node has exactly may name a place: every
+    word of it a word of a unit's name ("ha noi" is "Thành phố Hà Nội"); the unit with the
+    fewest other words, the latest valid time and the highest level is chosen.
 
     :param graph: a network made by :func:`network`.
     :param name: the name as a user types it ("UBND thành phố Hà Nội", "ubnd thanh pho ha noi").
@@ -166,9 +251,55 @@ def find_node(graph: nx.MultiDiGraph, name: str) -> str:
                 matches.append((0 if data.get("group") == "agency" else 1, node))
     if matches:
         return min(matches)[1]
+    place = _by_words(graph, wanted)
+    if place is not None:
+        return place
     near = difflib.get_close_matches(wanted, sorted(names), n=5, cutoff=0.5)
     hint = "; did you mean " + ", ".join(repr(names[k]) for k in near) + "?" if near else ""
     raise KgUsageError(f"no agency or other node of the network is named {name!r}{hint}")
+
+
+_LEVEL_ORDER = {"province": 0, "district": 1, "commune": 2}
+
+
+def _by_words(graph: nx.MultiDiGraph, wanted: str) -> str | None:
+    """The unit whose name holds every word of ``wanted`` (a search key), or None."""
+    words = set(wanted.split())
+    if not words:
+        return None
+    found: list[tuple[int, str, str, int, str]] = []
+    for node, data in graph.nodes(data=True):
+        if data.get("group") != "unit":
+            continue
+        best = min(
+            (
+                len(have - words)
+                for have in (set(search_key(t).split()) for t in _names(data))
+                if words <= have
+            ),
+            default=None,
+        )
+        if best is not None:
+            # latest first: an open end sorts after any date, so negate by sorting on a key
+            end = data.get("end") or "9999"
+            begin = data.get("begin") or ""
+            found.append(
+                (
+                    best,
+                    _invert(end),
+                    _invert(begin),
+                    _LEVEL_ORDER.get(data.get("level", ""), 3),
+                    node,
+                )
+            )
+    if not found:
+        return None
+    return min(found, key=lambda f: (f[0], f[1], f[2], f[3], f[4]))[4]
+
+
+def _invert(text: str) -> str:
+    """A key that sorts ISO dates latest first."""
+    return "".join(chr(0x10FFFF - ord(c)) for c in text.ljust(10, "~"))
 
 
 def _names(data: Mapping[str, Any]) -> list[str]:
@@ -265,6 +396,14 @@ class _Facts:
         self.derived: dict[str, set[str]] = defaultdict(set)
         self.graphs: dict[str, set[str]] = defaultdict(set)
         self.stated: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+        self.claimed: dict[str, set[str]] = defaultdict(set)
+        self.levels: dict[str, str] = {}
+        self.begins: dict[str, dict[str, set[str]]] = defaultdict(dict)
+        self.ends: dict[str, dict[str, set[str]]] = defaultdict(dict)
+        self.intervals: dict[str, set[str]] = defaultdict(set)
+        self.changes: dict[tuple[str, str], tuple[set[str], set[str]]] = {}
+        self.sub_properties: dict[str, set[str]] = defaultdict(set)
+        self._supers: dict[str, frozenset[str]] = {}
 
     @classmethod
     def read(cls, kg: KnowledgeGraph, nodes: Iterable[str]) -> _Facts:
@@ -308,7 +447,129 @@ class _Facts:
             if s in wanted:
                 # a source is named by its text (a blank node by its id, as rdflib gives it)
                 facts.derived[s].add(value)
+        for s, value in _rows(
+            kg,
+            "SELECT ?s ?o WHERE { ?c cchc:about ?s ; prov:wasDerivedFrom ?o "
+            "FILTER (isIRI(?s) && isIRI(?o)) }",
+        ):
+            if s in wanted:
+                facts.claimed[s].add(value)
+        for s, level in _rows(kg, "SELECT ?s ?l WHERE { ?s cchc:level ?l FILTER isIRI(?l) }"):
+            if s in wanted:
+                facts.levels[s] = level.rstrip("/").rsplit("/", 1)[-1]
+        for s, interval in _rows(
+            kg, "SELECT ?s ?i WHERE { ?s cchc:validDuring ?i FILTER isIRI(?s) }"
+        ):
+            if s in wanted:
+                facts.intervals[s].add(interval)
+        for bound, store in (("hasBeginning", facts.begins), ("hasEnd", facts.ends)):
+            # the day, or, where the day is unknown (a unit between two lists), the bounds
+            # it lies between (cchc:notBefore, cchc:notAfter)
+            for interval, how, value in _rows(
+                kg,
+                f"SELECT ?i ?k (STR(?d) AS ?v) WHERE {{ ?i time:{bound} ?t . "
+                '{ ?t time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear ?d BIND ("day" AS ?k) }'
+                ' UNION { ?t cchc:notBefore ?d BIND ("from" AS ?k) }'
+                ' UNION { ?t cchc:notAfter ?d BIND ("to" AS ?k) } }',
+            ):
+                store[interval].setdefault(how, set()).add(value)
         return facts
+
+    def read_changes(self, kg: KnowledgeGraph) -> None:
+        """The changes of organisation between two nodes (``org:originalOrganization`` to
+        ``org:resultingOrganization``, a unit ``prov:used`` to one ``prov:generated``), with
+        their dates and sources, and which relations are sub-properties of which."""
+        pairs: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        for change, a, b in _rows(
+            kg,
+            "SELECT ?c ?a ?b WHERE { ?c a org:ChangeEvent . "
+            "{ ?c org:originalOrganization ?a ; org:resultingOrganization ?b } UNION "
+            "{ ?c prov:used ?a ; prov:generated ?b } FILTER (isIRI(?a) && isIRI(?b)) }",
+        ):
+            pairs[change].add((a, b))
+        if pairs:
+            dates: dict[str, set[str]] = defaultdict(set)
+            sources: dict[str, set[str]] = defaultdict(set)
+            for change, date in _rows(
+                kg, "SELECT ?c (STR(?d) AS ?v) WHERE { ?c a org:ChangeEvent ; dct:date ?d }"
+            ):
+                dates[change].add(date)
+            for change, source in _rows(
+                kg,
+                "SELECT ?c ?s WHERE { ?c a org:ChangeEvent ; prov:wasDerivedFrom ?s "
+                "FILTER isIRI(?s) }",
+            ):
+                sources[change].add(source)
+            for change, ends in sorted(pairs.items()):
+                for pair in ends:
+                    got = self.changes.setdefault(pair, (set(), set()))
+                    got[0].update(dates.get(change, ()))
+                    got[1].update(sources.get(change, ()) or {change})
+        for sub, sup in _rows(
+            kg,
+            "SELECT ?p ?q WHERE { ?p rdfs:subPropertyOf ?q FILTER (isIRI(?p) && isIRI(?q)) }",
+        ):
+            if sub != sup:
+                self.sub_properties[sub].add(sup)
+
+    def describe_sources(self, kg: KnowledgeGraph, sources: set[str]) -> dict[str, Any]:
+        """Each source's title (its label, in Vietnamese and English) and address
+        (``schema:url``); a named graph that is a source is titled by its short name."""
+        urls: dict[str, str] = {}
+        if sources:
+            for s, url in _rows(
+                kg, "SELECT ?s ?u WHERE { ?s schema:url ?u FILTER (isIRI(?s) && isIRI(?u)) }"
+            ):
+                if s in sources:
+                    urls.setdefault(s, url)
+        names = set(kg.graph_names())
+        out: dict[str, Any] = {}
+        for source in sorted(sources):
+            labels = self.labels(source)
+            if not labels and URIRef(source) in names:
+                short = kg.short_name(URIRef(source))
+                labels = {"vi": f"đồ thị có tên {short}", "en": f"named graph {short}"}
+            out[source] = {
+                "vi": labels.get("vi", labels.get("en", "")),
+                "en": labels.get("en", labels.get("vi", "")),
+                "url": urls.get(source, ""),
+            }
+        return out
+
+    def super_properties(self, prop: str) -> frozenset[str]:
+        """Every strict super-property of ``prop``."""
+        if prop not in self._supers:
+            seen: set[str] = set()
+            todo = list(self.sub_properties.get(prop, ()))
+            while todo:
+                nxt = todo.pop()
+                if nxt not in seen and nxt != prop:
+                    seen.add(nxt)
+                    todo.extend(self.sub_properties.get(nxt, ()))
+            self._supers[prop] = frozenset(seen)
+        return self._supers[prop]
+
+    def valid_time(self, node: str) -> dict[str, str]:
+        """A node's valid time: ``begin`` and ``end`` (ISO text, empty where open) bound the
+        days it is surely valid, by the rule of the catalog's ``unit-counts`` for a date:
+        where the day a bound falls on is unknown, the latest it may have begun
+        (``cchc:notAfter``) and the earliest it may have ended (``cchc:notBefore``). The
+        other side of such a bound is ``begin_earliest`` or ``end_latest`` (empty where the
+        day is known), so a reader can be told it is a span. Over several intervals: the
+        earliest beginning if every interval has one, the latest end if every interval has
+        one."""
+        intervals = sorted(self.intervals.get(node, ()))
+        out = {"begin": "", "begin_earliest": "", "end": "", "end_latest": ""}
+        if not intervals:
+            return out
+        # (sure, other side): an interval without the bound is open on that side
+        begins = [_bound(self.begins.get(i, {}), sure="to", other="from") for i in intervals]
+        ends = [_bound(self.ends.get(i, {}), sure="from", other="to") for i in intervals]
+        if all(b[0] for b in begins):
+            out["begin"], out["begin_earliest"] = min(begins)
+        if all(e[0] for e in ends):
+            out["end"], out["end_latest"] = max(ends)
+        return out
 
     def read_graphs(self, kg: KnowledgeGraph, edges: Iterable[tuple[str, str, str]]) -> None:
         """The named graphs that state each of ``edges`` (the edges drawn, once the groups
@@ -389,7 +650,9 @@ class _Facts:
         kind = self.most_specific(self.types.get(node, ()))
         labels = self.labels(node)
         kind_labels = self.labels(kind) if kind is not None else {}
-        sources = sorted(self.derived.get(node, ()) or self.graphs.get(node, ()))
+        sources = sorted(
+            self.derived.get(node, ()) or self.claimed.get(node, ()) or self.graphs.get(node, ())
+        )
         return {
             "iri": node,
             "label_vi": labels.get("vi", ""),
@@ -399,6 +662,8 @@ class _Facts:
             "kind_label_vi": kind_labels.get("vi", kind_labels.get("en", "")),
             "kind_label_en": kind_labels.get("en", kind_labels.get("vi", "")),
             "group": self.group(node),
+            "level": self.levels.get(node, ""),
+            **self.valid_time(node),
             "sources": sources,
         }
 
@@ -412,6 +677,20 @@ class _Facts:
             "label_en": labels.get("en", labels.get("vi", "")),
             "sources": sorted(sources),
         }
+
+
+def _bound(found: Mapping[str, set[str]], *, sure: str, other: str) -> tuple[str, str]:
+    """One end of an interval as (the day it surely holds from or until, the other side of
+    the span where the day is unknown); ("", "") where the interval is open on that side. A
+    beginning (``sure="to"``) is sure from its latest possible day, an end (``sure="from"``)
+    until its earliest; a stated day wins over both."""
+    pick = max if sure == "to" else min
+    if found.get("day"):
+        return pick(found["day"]), ""
+    if not found.get(sure):  # one side only: the span has no sure day, the side given serves
+        return (pick(found[other]) if found.get(other) else ""), ""
+    far = found.get(other)
+    return pick(found[sure]), (min(far) if sure == "to" else max(far)) if far else ""
 
 
 def _localise(attrs: dict[str, Any], lang: str) -> dict[str, Any]:

@@ -192,6 +192,36 @@ def test_viz_writes_the_neighbourhood_of_an_agency_found_without_diacritics(
     assert "https://" not in page.split("<body", 1)[0].replace("https://w3id.org", "")
 
 
+def test_viz_focus_takes_a_place_and_a_date(built_file: Path, tmp_path: Path) -> None:
+    import json
+    import re
+
+    out = tmp_path / "ha-noi.html"
+    code, _, stderr = run(
+        "viz",
+        "--data",
+        str(built_file),
+        "--focus",
+        "ha noi",
+        "--date",
+        "2024-06-01",
+        "-o",
+        str(out),
+    )
+    assert code == 0, stderr
+    page = out.read_text(encoding="utf-8")
+    found = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', page, re.S)
+    assert found is not None
+    data = json.loads(found.group(1))
+    assert data["date"] == "2024-06-01"
+    focus = data["nodes"][data["focus"]]
+    assert focus["id"] == "https://w3id.org/cchc/id/unit/2025/01"  # the unit, with its bodies
+    ids = {n["id"] for n in data["nodes"]}
+    assert "https://w3id.org/cchc/id/agency/hdnd-thanh-pho-ha-noi" in ids
+    code, _, stderr = run("viz", "--data", str(built_file), "--date", "2024-13-01")
+    assert code == 2 and "YYYY-MM-DD" in stderr
+
+
 def test_viz_graphml_reads_back_with_labels(built_file: Path, tmp_path: Path) -> None:
     import networkx as nx
 

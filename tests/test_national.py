@@ -286,6 +286,19 @@ Counts = dict[tuple[str, str | None], int]
                 ("commune", None): 10_603,
             },
         ),
+        # between the lists of 2023 and 2025: Thừa Thiên Huế still a province (it became the
+        # city of Huế on 1 January 2025, a day a source gives), the other changes uncertain
+        (
+            "2024-06-01",
+            {
+                ("province", "tinh"): 58,
+                ("province", "thanh-pho-truc-thuoc-trung-uong"): 5,
+                ("district", None): 684,
+                ("commune", None): 9_533,
+                ("uncertain", "district"): 34,
+                ("uncertain", "commune"): 1_583,
+            },
+        ),
         # after the list of 4 January 2025, before the reform: the mergers of 2023–2025 are in
         (
             "2025-01-15",
@@ -356,6 +369,28 @@ def test_a_district_merger_of_2023_2025_with_its_day(kgraph: KnowledgeGraph) -> 
             "Thành phố Hoa Lư",
         }
         assert found == names
+
+
+def test_a_province_change_of_2023_2025_with_its_day(kgraph: KnowledgeGraph) -> None:
+    """Thành phố Huế, a centrally-run city formed from Tỉnh Thừa Thiên Huế: the lists show it
+    between 7 May 2023 and 4 January 2025; Resolution 175/2024/QH15 gives the day."""
+    change = "change/2025-01-04/46"
+    day = select(
+        kgraph,
+        f"SELECT ?date ?resolution {{ <{change}> dct:date ?date ; dct:source ?resolution }}",
+    )
+    assert [(str(d), short(r)) for d, r in day] == [("2025-01-01", "175-2024-qh15")]
+    times = select(
+        kgraph,
+        """SELECT ?u ?end ?begin { VALUES ?u { <unit/46> <unit/2025-01-04/46> }
+            ?u cchc:validDuring ?i .
+            OPTIONAL { ?i time:hasEnd/time:inXSDDate ?end }
+            OPTIONAL { ?i time:hasBeginning/time:inXSDDate ?begin } }""",
+    )
+    assert {(u, str(e), str(b)) for u, e, b in times} == {
+        (UNIT + "46", "2024-12-31", "None"),
+        (UNIT + "2025-01-04/46", "2025-06-30", "2025-01-01"),
+    }
 
 
 def test_a_change_the_lists_cannot_date_keeps_its_bounds(kgraph: KnowledgeGraph) -> None:

@@ -51,10 +51,12 @@ def everything(small: KnowledgeGraph) -> nx.MultiDiGraph:
 def test_the_ministry_department_is_part_of_the_ministry(small: KnowledgeGraph) -> None:
     net = kg.network(small)
     assert isinstance(net, nx.MultiDiGraph)
-    assert set(net[VU][BO]) == {ORG + "subOrganizationOf", ORG + "unitOf"}
-    edge = net[VU][BO][ORG + "subOrganizationOf"]
+    # org:unitOf only: its super-property org:subOrganizationOf (stated beside it, or entailed)
+    # joins the same pair, and one edge a pair is drawn
+    assert set(net[VU][BO]) == {ORG + "unitOf"}
+    edge = net[VU][BO][ORG + "unitOf"]
     # the relation is named by its label in the graph (ontology/network.ttl), in both languages
-    assert (edge["label_vi"], edge["label_en"]) == ("trực thuộc", "sub-organization of")
+    assert (edge["label_vi"], edge["label_en"]) == ("là đơn vị của", "unit of")
     # a bare triple's source is the named graph that states it
     assert edge["sources"] == ["https://w3id.org/cchc/graph/article/hanoi-cchc-workshop-2020-10-22"]
 
@@ -149,7 +151,7 @@ def test_the_same_graph_gives_the_same_network(small: KnowledgeGraph) -> None:
 
 def test_the_built_graph_has_the_agency_network(kgraph: KnowledgeGraph) -> None:
     net = kg.network(kgraph)
-    assert ORG + "subOrganizationOf" in net[VU][BO]
+    assert ORG + "unitOf" in net[VU][BO]
     assert net.nodes[UBND_HN]["kind"] == str(CCHC.PeoplesCommittee)
 
 
@@ -218,4 +220,103 @@ def test_the_national_page_opens_on_provinces_folded(national: KnowledgeGraph) -
     # a commune of 2025 is reached from its province, one level at a time
     commune = index[str(resource("unit", "2025/00004"))]
     assert nodes[commune]["parent"] == index[UNIT_2025_01]
-    assert nodes[commune]["depth"] == 1
+    # the bodies of a unit are attached to it: shown whenever it is
+    body = nodes[index[str(resource("agency", "ubnd/2025/00004"))]]
+    assert body["parent"] == commune and body["attached"]
+    # nothing under a province is open at first
+    assert [index[UNIT_2025_01], "unit"] not in data["open"]
+
+
+@pytest.mark.parametrize("date", ["2021-01-01", "2024-06-01", "2025-08-01"])
+def test_units_on_a_day_are_those_the_catalog_counts(national: KnowledgeGraph, date: str) -> None:
+    """A unit the lists show began or ended on an unknown day between two lists: the network's
+    valid times follow unit-counts' rule (surely valid), at every level, on days between lists
+    and after the reform."""
+    from collections import Counter
+
+    from kg.network import valid_on
+
+    counted: Counter[str] = Counter()
+    for row in kg.query(national, "unit-counts", date=date).to_python():
+        counted[row["level"].rsplit("/", 1)[-1]] += row["units"]
+    net = national_network(national)
+    shown = Counter(
+        d["level"]
+        for _, d in net.nodes(data=True)
+        if d["group"] == "unit" and d["level"] and valid_on(d["begin"], d["end"], date)
+    )
+    assert shown == counted
+    assert counted["province"] == (34 if date > "2025-07" else 63)
+
+
+def test_a_bound_of_unknown_day_keeps_its_span(national: KnowledgeGraph) -> None:
+    """Thành phố Thủ Đức is in the list of 2021, not in that of 2020; Quận 2, whose code it
+    took, is in that of 2020 only: the day between is unknown."""
+    net = national_network(national)
+    thu_duc = net.nodes[str(resource("unit", "769"))]
+    assert (thu_duc["begin_earliest"], thu_duc["begin"]) == ("2020-02-26", "2021-02-03")
+    quan_2 = net.nodes[str(resource("unit", "2020-02-25/769"))]
+    assert (quan_2["end"], quan_2["end_latest"]) == ("2020-02-25", "2021-02-02")
+    # a day a source gives wins: Thành phố Huế from 1 January 2025
+    hue = net.nodes[str(resource("unit", "2025-01-04/46"))]
+    assert (hue["begin"], hue["begin_earliest"]) == ("2025-01-01", "")
+
+
+# --- time, changes and places (issue 19) --------------------------------------------------------
+
+
+def test_nodes_carry_their_valid_time_and_level(kgraph: KnowledgeGraph) -> None:
+    net = kg.network(kgraph, include_units=True)
+    plan = net.nodes[str(resource("agency", "bo-ke-hoach-va-dau-tu"))]
+    assert (plan["begin"], plan["end"]) == ("", "2025-02-28")
+    farm = net.nodes[str(resource("agency", "bo-nong-nghiep-va-moi-truong"))]
+    assert (farm["begin"], farm["end"]) == ("2025-03-01", "")
+    ha_giang = net.nodes[str(resource("unit", "02"))]
+    assert (ha_giang["end"], ha_giang["level"]) == ("2025-06-30", "province")
+    # a ministry's sources are the pages its rows cite, not the graph that holds them
+    assert all("/id/source/" in s for s in plan["sources"])
+
+
+def test_a_merged_ministry_is_joined_to_what_it_became(kgraph: KnowledgeGraph) -> None:
+    net = kg.network(kgraph, include_units=True)
+    plan, finance = (str(resource("agency", a)) for a in ("bo-ke-hoach-va-dau-tu", "bo-tai-chinh"))
+    edge = net[plan][finance]["http://purl.org/dc/terms/isReplacedBy"]
+    assert edge["date"] == "2025-03-01"
+    assert edge["sources"] and all("/id/source/" in s for s in edge["sources"])
+    # a continuing ministry is no change of itself
+    assert not net.has_edge(finance, finance)
+    # Hà Giang (2020) became part of Tuyên Quang (2025)
+    assert net.has_edge(str(resource("unit", "02")), str(resource("unit", "2025/08")))
+
+
+@pytest.mark.parametrize(
+    ("begin", "end", "date", "valid"),
+    [
+        ("", "", "2020-01-01", True),
+        ("2025-03-01", "", "2025-02-28", False),
+        ("", "2025-02-28", "2025-02-28", True),
+        ("2021-04", "", "2021-04-01", True),
+        ("2021", "2021", "2022-01-01", False),
+    ],
+)
+def test_valid_on_reads_bounds_as_precise_as_given(
+    begin: str, end: str, date: str, valid: bool
+) -> None:
+    from kg.network import valid_on
+
+    assert valid_on(begin, end, date) is valid
+
+
+def test_a_place_is_a_focus_with_its_bodies(kgraph: KnowledgeGraph) -> None:
+    net = kg.network(kgraph, include_units=True, focus="ha noi")
+    assert net.graph["focus"] == str(resource("unit", "2025/01"))  # the latest Hà Nội
+    for body in ("ubnd-thanh-pho-ha-noi", "hdnd-thanh-pho-ha-noi", "thanh-uy-ha-noi"):
+        assert str(resource("agency", body)) in net
+
+
+def test_a_body_s_neighbourhood_holds_the_other_bodies_of_its_place(
+    kgraph: KnowledgeGraph,
+) -> None:
+    net = kg.network(kgraph, focus="UBND thành phố Hà Nội")  # no units drawn
+    for body in ("hdnd-thanh-pho-ha-noi", "thanh-uy-ha-noi"):
+        assert str(resource("agency", body)) in net

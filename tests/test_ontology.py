@@ -218,7 +218,7 @@ def test_each_class_is_a_subclass_of_the_terms_the_contract_names(
 
 
 def test_class_table_parser_found_every_class() -> None:
-    assert len(_class_rows()) == 32
+    assert len(_class_rows()) == 33
 
 
 def test_agencies_are_organizations_through_org_s_own_axiom(ds: Dataset) -> None:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote as url_quote
@@ -35,7 +34,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, QB, RDF, RDFS, SKOS, XSD
 
 from kg.importers.tables import Row, Sources, new_graph, read_rows, text_literal
-from kg.importers.units import UnitRow, name_key, province_names, unit_iri
+from kg.importers.units import Areas, name_key
 from kg.namespaces import CCHC, SDMX_DIMENSION, fold, resource
 from kg.ntriples import iri as nt_iri
 from kg.ntriples import literal as nt_literal
@@ -93,46 +92,13 @@ def is_observation_table(path: Path) -> bool:
     return all(c in header for c in OBSERVATION_COLUMNS[:7])
 
 
-@dataclass(frozen=True)
-class Areas:
-    """Province names to units: the 2020 list for years before 2025, the 2025 list after."""
-
-    by_era: dict[str, dict[str, UnitRow]]
-    aliases: dict[tuple[str, str], str]
-
-    @classmethod
-    def read(cls, units: Path) -> Areas:
-        """The province lists and aliases of ``data/units/``."""
-        by_era = {era: province_names(units / f"units-{era}.csv") for era in ("2020", "2025")}
-        aliases: dict[tuple[str, str], str] = {}
-        path = units / "aliases.csv"
-        if path.exists():
-            for row in read_rows(path, ("name", "era", "code")):
-                aliases[(row["era"], name_key(row["name"]))] = row["code"]
-        return cls(by_era, aliases)
-
-    def find(self, row: Row, year: int) -> tuple[str, URIRef] | None:
-        """(code, IRI) of the area a row names; None for a name the aliases say no unit of ours
-        holds (a province that no longer exists)."""
-        name = row["area"]
-        key = name_key(name)
-        if key in _NATION_NAMES or fold(name).lower().startswith("vietnam"):
-            return "viet-nam", NATION
-        era = "2025" if year >= 2025 else "2020"
-        code = self.aliases.get((era, key))
-        if code == "-":
-            return None
-        units = self.by_era[era]
-        codes = {u.code: u for u in units.values()}
-        if code is not None and code in codes:
-            return code, unit_iri(code, era)
-        unit = units.get(key)
-        if unit is None:
-            raise row.error(
-                f"the area {name!r} is not a province of the {era} units list; add its name to "
-                "data/units/aliases.csv"
-            )
-        return unit.code, unit_iri(unit.code, era)
+def _find_area(areas: Areas, row: Row, year: int) -> tuple[str, URIRef] | None:
+    """(code, IRI) of the area a row names: the nation, or a province of the units list of the
+    year (2020 before 2025, 2025 after); None for a province that no list holds."""
+    name = row["area"]
+    if name_key(name) in _NATION_NAMES or fold(name).lower().startswith("vietnam"):
+        return "viet-nam", NATION
+    return areas.find(row, "area", "2025" if year >= 2025 else "2020")
 
 
 def _source_key(row: Row) -> str:
@@ -196,7 +162,7 @@ class _Table:
                 raise row.error(f"year {year!r} is not a year.")
             group = (dataset, year)
             sizes[group] = sizes.get(group, 0) + 1
-            found = self.areas.find(row, int(year))
+            found = _find_area(self.areas, row, int(year))
             if found is None:
                 continue
             code, area = found

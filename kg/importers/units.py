@@ -18,6 +18,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS, TIME, XSD
 
 from kg.errors import KgDataError, KgFileError, KgUsageError
+from kg.importers.tables import Row, read_rows
 from kg.namespaces import CCHC, PREFIXES, SCHEMA, fold, resource, slugify
 from kg.ntriples import iri as nt_iri
 from kg.ntriples import literal as nt_literal
@@ -27,6 +28,7 @@ __all__ = [
     "ERAS",
     "KIND_WORDS",
     "LEVELS",
+    "Areas",
     "UnitRow",
     "bare_name",
     "english_name",
@@ -162,10 +164,13 @@ def unit_iri(code: str, era: str) -> URIRef:
 
 
 def _era(era: str) -> _Era:
-    try:
-        return ERAS[era]
-    except KeyError:
-        raise KgUsageError(f"Unknown era {era!r}; use one of {', '.join(ERAS)}.") from None
+    return ERAS[_known_era(era)]
+
+
+def _known_era(era: str) -> str:
+    if era not in ERAS:
+        raise KgUsageError(f"Unknown era {era!r}; use one of {', '.join(ERAS)}.")
+    return era
 
 
 def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
@@ -288,6 +293,54 @@ def name_key(name: str) -> str:
             text = text[len(prefix) :]
             break
     return slugify(text)
+
+
+@dataclass(frozen=True)
+class Areas:
+    """Province names as sources write them, to the units of a list: the 63 provinces of the list
+    of early 2021 (era ``2020``) or the 34 of 1 July 2025 (era ``2025``).
+
+    Names match by :func:`name_key` ("TP. Hồ Chí Minh", "Hoà Bình" and "Bà Rịa – Vũng Tàu" find
+    their units); ``aliases.csv`` beside the lists holds what folding cannot (abbreviations,
+    other spellings, and ``-`` for a province that no list holds), so every importer that names
+    provinces reads them the same way.
+    """
+
+    by_era: dict[str, dict[str, UnitRow]]
+    aliases: dict[tuple[str, str], str]
+
+    @classmethod
+    def read(cls, units: Path) -> Areas:
+        """The province lists and aliases of ``units`` (``data/units/``)."""
+        by_era = {era: province_names(units / f"units-{era}.csv") for era in ERAS}
+        aliases: dict[tuple[str, str], str] = {}
+        path = units / "aliases.csv"
+        if path.exists():
+            for row in read_rows(path, ("name", "era", "code")):
+                aliases[(row["era"], name_key(row["name"]))] = row["code"]
+        return cls(by_era, aliases)
+
+    def find(self, row: Row, column: str, era: str) -> tuple[str, URIRef] | None:
+        """(code, IRI) of the province that ``row[column]`` names in the list of ``era``; None
+        for a name the aliases say no unit of ours holds (a province that no longer exists).
+
+        :raises KgDataError: the name is no province of that list (file, line and name).
+        """
+        name = row[column]
+        key = name_key(name)
+        code = self.aliases.get((era, key))
+        if code == "-":
+            return None
+        units = self.by_era[_known_era(era)]
+        if code is not None and code in {u.code for u in units.values()}:
+            return code, unit_iri(code, era)
+        unit = units.get(key)
+        if unit is None:
+            raise row.error(
+                f"the {column} {name!r} is not a province of the {era} units list "
+                f"(units-{era}.csv); add its name to data/units/aliases.csv"
+            )
+        return unit.code, unit_iri(unit.code, era)
 
 
 def load_units(
