@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -89,6 +90,7 @@ class _Backend:
         update_endpoint: str | None,
         graph_store: str | None,
         timeout: float | None,
+        endpoint_max_rows: int | None = None,
     ) -> None:
         self.kind = kind
         self.path = path
@@ -96,14 +98,17 @@ class _Backend:
         self.update_endpoint = update_endpoint
         self.graph_store = graph_store
         self.timeout = timeout
-        if endpoint is None and (update_endpoint or graph_store):
-            raise click.UsageError("--update-endpoint and --graph-store go with --endpoint")
+        self.endpoint_max_rows = endpoint_max_rows
+        if endpoint is None and (update_endpoint or graph_store or endpoint_max_rows):
+            raise click.UsageError(
+                "--update-endpoint, --graph-store and --endpoint-max-rows go with --endpoint"
+            )
         if endpoint is not None and (path is not None or kind is not None):
             raise click.UsageError("--endpoint is a store of its own: no --store or --path")
         if path is not None and kind == "memory":
             raise click.UsageError("--path is an on-disk Oxigraph store: use --store oxigraph")
 
-    def remote(self) -> Any:
+    def remote(self, max_request: int | None = None) -> Any:
         """The remote endpoint as a store."""
         from kg.stores.remote import RemoteStore
 
@@ -113,6 +118,8 @@ class _Backend:
             update_endpoint=self.update_endpoint,
             graph_store=self.graph_store,
             timeout=self.timeout,
+            max_request=max_request,
+            max_rows=self.endpoint_max_rows,
         )
 
     def check(self, data: tuple[Path, ...]) -> None:
@@ -136,7 +143,8 @@ class _Backend:
 
 
 def _store_options(f: Any) -> Any:
-    """--store, --path, --endpoint, --update-endpoint, --graph-store, --timeout → ``backend``."""
+    """--store, --path, --endpoint, --update-endpoint, --graph-store, --timeout,
+    --endpoint-max-rows → ``backend``."""
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -147,6 +155,7 @@ def _store_options(f: Any) -> Any:
             kwargs.pop("update_endpoint"),
             kwargs.pop("graph_store"),
             kwargs.pop("timeout"),
+            kwargs.pop("endpoint_max_rows"),
         )
         return f(*args, **kwargs)
 
@@ -191,6 +200,14 @@ def _store_options(f: Any) -> Any:
             metavar="SECONDS",
             help="Each query's time limit, and how long to wait for an endpoint's answer "
             "(default 60; kg serve: 10).",
+        ),
+        click.option(
+            "--endpoint-max-rows",
+            type=click.IntRange(min=1),
+            default=None,
+            metavar="N",
+            help="The most rows the endpoint gives in one answer, if it cuts answers without "
+            "saying so (Virtuoso says so): an answer of N rows is then fetched again in pages.",
         ),
     ]
     for option in reversed(options):
@@ -748,18 +765,49 @@ def viz(
     )
 
 
+class _Size(click.ParamType):
+    """A size in bytes: ``4000000``, ``512K``, ``4M`` (K and M are 1024 and 1024²)."""
+
+    name = "size"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        if isinstance(value, int):
+            return value
+        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KkMm]?)[Bb]?\s*", str(value))
+        if not match:
+            self.fail(f"{value!r} is not a size such as 4M, 512K or 4000000", param, ctx)
+        scale = {"": 1, "k": 1024, "m": 1024 * 1024}[match.group(2).lower()]
+        return int(float(match.group(1)) * scale)
+
+
 @cli.command()
 @_root_option
 @_data_option
 @_store_options
+@click.option(
+    "--max-request",
+    type=_Size(),
+    default=None,
+    metavar="SIZE",
+    help="The largest request to send (default 4M); a larger graph goes in pieces.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def push(root: Path | None, data: tuple[Path, ...], backend: _Backend, quiet: bool) -> None:
+def push(
+    root: Path | None,
+    data: tuple[Path, ...],
+    backend: _Backend,
+    max_request: int | None,
+    quiet: bool,
+) -> None:
     """Load the graph into a SPARQL endpoint, named graph by named graph.
 
-    Each named graph is replaced in one request: a Graph Store Protocol PUT with
-    --graph-store, else DROP SILENT GRAPH and INSERT DATA in one SPARQL Update. A failure
-    leaves every graph either replaced or as it was, never half-replaced. The graph comes
-    from --path (an on-disk store), --data files, or a fresh build.
+    Each named graph is replaced in one request when it fits in --max-request: a Graph Store
+    Protocol PUT with --graph-store, else DROP SILENT GRAPH and INSERT DATA in one SPARQL
+    Update. A larger graph goes in pieces into a staging graph that one MOVE then puts in its
+    place. A failure leaves every graph either replaced or as it was, never half-replaced.
+    Credentials ($CCHC_KG_ENDPOINT_USER, $CCHC_KG_ENDPOINT_PASSWORD) go as HTTP Basic or
+    Digest, as the server asks. The graph comes from --path (an on-disk store), --data files,
+    or a fresh build.
 
     Example: kg push --endpoint http://127.0.0.1:7878/query
     --update-endpoint http://127.0.0.1:7878/update --graph-store http://127.0.0.1:7878/store
@@ -770,7 +818,7 @@ def push(root: Path | None, data: tuple[Path, ...], backend: _Backend, quiet: bo
         raise click.UsageError(
             "kg push needs --endpoint URL (and --graph-store or --update-endpoint)"
         )
-    remote = backend.remote()
+    remote = backend.remote(max_request=max_request)
     local = _Backend(backend.kind, backend.path, None, None, None, None)
     graph = local.graph(root, data)
     names = graph.graph_names()

@@ -94,6 +94,12 @@ class Project:
         """The derivation rules, ``ontology/rules/*.rq``, in name order."""
         return sorted((self.ontology / "rules").glob("*.rq"))
 
+    def closing_rule_files(self) -> list[Path]:
+        """The rules that run once, after the others have reached their fixpoint,
+        ``ontology/rules/closing/*.rq``: what they state would be wrong if another rule could
+        still add to what they read (the most specific type of a resource)."""
+        return sorted((self.ontology / "rules" / "closing").glob("*.rq"))
+
     def data_file(self, relative: str) -> Path:
         """A file of ``data/`` by its path inside it (``units/units-2020.csv``)."""
         return self.data / relative
