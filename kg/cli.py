@@ -812,6 +812,7 @@ def push(
 
     Example: kg push --endpoint http://127.0.0.1:7878/query
     --update-endpoint http://127.0.0.1:7878/update --graph-store http://127.0.0.1:7878/store
+    --timeout 600
     """
     from kg.errors import KgStoreError
 
