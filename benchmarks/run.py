@@ -114,9 +114,22 @@ def _child_load(backend: str, path: Path) -> dict[str, Any]:
         import pyoxigraph  # noqa: F401
     base = _current_rss_kb()
     start = time.perf_counter()
-    _graph, n = _load(backend, path)
+    graph, n = _load(backend, path)
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "triples": n, "base_kb": base, "peak_kb": _rss_kb()}
+    peak = _rss_kb()
+    if backend == "oxigraph-disk":  # the store the work child opens: completed as a build is
+        _complete(graph)
+    return {"seconds": seconds, "triples": n, "base_kb": base, "peak_kb": peak}
+
+
+def _complete(graph: Any) -> None:
+    """What ``kg build`` states last, for the catalog (the most specific types, the search
+    keys: :func:`kg.build.complete`), stated after the load is timed: the synthetic file is
+    data as a user brings it, the queries are timed on the graph as a build leaves it."""
+    from kg.build import complete
+
+    complete(graph, ROOT)
+    graph.close()
 
 
 class _Timeout(Exception):
@@ -219,6 +232,9 @@ def _child_work(
         n = len(graph)
     else:
         graph, n = _load(backend, path)
+        from kg.build import complete
+
+        complete(graph, ROOT)
     out: dict[str, Any] = {"triples": n, "queries": {}}
     signal.signal(signal.SIGALRM, _alarm)
     parse_times: list[float] = []

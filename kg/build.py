@@ -9,6 +9,7 @@ validation and an atomic write for ``kg build``.
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from rdflib import Graph, Literal
-from rdflib.namespace import OWL
+from rdflib.namespace import FOAF, OWL, RDF, RDFS, SKOS, XSD
 
 from kg.graph import DERIVED_GRAPH, KnowledgeGraph
 from kg.importers.bodies import bodies_ntriples, history_bodies_ntriples
@@ -32,7 +33,8 @@ from kg.importers.regions import load_regions
 from kg.importers.state import load_state
 from kg.importers.units import UnitRow, read_units, units_ntriples
 from kg.io import parse, quiet_rdflib, read_text
-from kg.namespaces import resource
+from kg.namespaces import BASE, CCHC, resource, search_key
+from kg.ntriples import literal, nt_iri
 from kg.project import Project
 from kg.stores import Store
 from kg.version import __version__
@@ -228,12 +230,20 @@ def importers(root: Path | Project | None = None, *, national: bool = True) -> l
     ]
 
 
-def derive(kg: KnowledgeGraph, rules: Iterable[Path], *, max_passes: int = 5) -> int:
-    """Run the CONSTRUCT rules into ``graph:derived`` until nothing new appears.
+def derive(
+    kg: KnowledgeGraph,
+    rules: Iterable[Path],
+    *,
+    closing: Iterable[Path] = (),
+    max_passes: int = 5,
+) -> int:
+    """Run the CONSTRUCT rules into ``graph:derived`` until nothing new appears, then the
+    closing rules once.
 
-    Rules may build on each other's output, so they run in passes until a fixpoint. Each runs
-    where the store is (:meth:`~kg.stores.Store.add_construct`): on Oxigraph no term crosses into
-    Python.
+    Rules may build on each other's output, so they run in passes until a fixpoint. A closing
+    rule reads what the others have finished (the most specific type of each resource), so it
+    runs once after them. Each runs where the store is (:meth:`~kg.stores.Store.add_construct`):
+    on Oxigraph no term crosses into Python.
 
     :returns: the number of derived triples.
     :raises KgParseError: a rule is not valid SPARQL (file, line, column).
@@ -245,6 +255,8 @@ def derive(kg: KnowledgeGraph, rules: Iterable[Path], *, max_passes: int = 5) ->
             kg.add_construct(DERIVED_GRAPH, text, source=source)
         if kg.graph_size(DERIVED_GRAPH) == before:
             break
+    for path in closing:
+        kg.add_construct(DERIVED_GRAPH, read_text(path), source=str(path))
     return kg.graph_size(DERIVED_GRAPH)
 
 
@@ -345,6 +357,8 @@ def build(
     _stamp_version(kg)
     say("derive")
     derive(kg, project.rule_files())
+    say("kinds and search keys")
+    complete(kg, project.root)
     return kg
 
 
@@ -354,6 +368,70 @@ def _shown(project: Project, path: Path) -> str:
         if path.is_relative_to(layer):
             return path.relative_to(layer).as_posix()
     return str(path)
+
+
+def complete(kg: KnowledgeGraph, root: str | Path | None = None) -> None:
+    """State what the catalog reads and a build states last: the most specific type of each
+    resource (the closing rules, ``ontology/rules/closing/``) and the search key of each label
+    (:func:`add_search_keys`).
+
+    :func:`build` ends with it; a graph assembled another way (files a user brings, a graph
+    made in a test) gets the same with it, so that ``search``, ``find-unit`` and the queries
+    that ask a kind answer on it as on a build.
+
+    :param kg: the graph; its rules have run (``graph:derived`` is complete).
+    :param root: the project whose closing rules to run; :func:`kg.project.default_root` if
+        omitted.
+    """
+    derive(kg, (), closing=Project.at(root).closing_rule_files())
+    add_search_keys(kg)
+
+
+#: The named graph of the search keys (:func:`add_search_keys`).
+SEARCH_KEYS_GRAPH = "search-keys"
+#: Where the node of each label's search key lives.
+SEARCH_KEY_BASE = BASE + "search-key/"
+#: The label properties the catalog's search reads (``queries/search.rq``).
+SEARCH_LABEL_PROPERTIES = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, FOAF.name)
+_XSD_STRING = str(XSD.string)
+_LANG_STRING = str(RDF.langString)
+
+
+def add_search_keys(kg: KnowledgeGraph) -> int:
+    """State the search key of every label: its text folded as a user may type it (lower case,
+    no diacritics, single spaces: :func:`kg.namespaces.search_key`), in the graph
+    ``search-keys``.
+
+    Each distinct label text of a resource (``rdfs:label``, ``skos:prefLabel``,
+    ``skos:altLabel``, ``foaf:name``) gets a node of its own,
+    ``<https://w3id.org/cchc/search-key/…>`` (named by a digest of the label, so a re-build
+    names it the same), with ``cchc:keyedLabel`` the label and ``cchc:searchKey`` the folded
+    text. Why: ``search`` and ``find-unit`` then find "Hà Nội" from "ha noi" with a plain
+    ``CONTAINS`` on every engine; folded in SPARQL, with REPLACE over Vietnamese character
+    classes, the fold is slow, and on Virtuoso it silently matches nothing.
+
+    :returns: the number of labels keyed.
+    """
+    props = " ".join(p.n3() for p in SEARCH_LABEL_PROPERTIES)
+    # (the distinct labels first: each is then taken apart once)
+    text = (
+        "SELECT ?text ?lang ?datatype WHERE { { SELECT DISTINCT ?label WHERE { "
+        f"VALUES ?p {{ {props} }} ?s ?p ?label . FILTER (isLiteral(?label) && isIRI(?s)) }} }} "
+        "BIND (STR(?label) AS ?text) BIND (LANG(?label) AS ?lang) "
+        "BIND (STR(DATATYPE(?label)) AS ?datatype) }"
+    )
+    key, keyed = nt_iri(str(CCHC.searchKey)), nt_iri(str(CCHC.keyedLabel))
+    lines: list[str] = []
+    for label_text, lang, datatype in kg.store.select_text(text):
+        plain = datatype in (_XSD_STRING, _LANG_STRING)
+        label = literal(label_text, lang=lang or None, datatype=None if plain else datatype)
+        node = nt_iri(SEARCH_KEY_BASE + hashlib.sha1(label.encode("utf-8")).hexdigest()[:20])
+        lines.append(
+            f"{node} {keyed} {label} .\n{node} {key} {literal(search_key(label_text))} .\n"
+        )
+    lines.sort()
+    kg.add_ntriples(SEARCH_KEYS_GRAPH, "".join(lines))
+    return len(lines)
 
 
 def _stamp_version(kg: KnowledgeGraph) -> None:

@@ -268,6 +268,7 @@ def open_graph(
     path: str | Path | None = None,
     endpoint: str | None = None,
     timeout: float | None = None,
+    endpoint_max_rows: int | None = None,
     store: str | None = None,
     national: bool = True,
     cache: bool | str | Path = True,
@@ -284,6 +285,8 @@ def open_graph(
     :param path: an on-disk Oxigraph store, as ``kg build --path`` writes it.
     :param endpoint: a SPARQL 1.1 query endpoint.
     :param timeout: how long to wait for the endpoint's answers.
+    :param endpoint_max_rows: the most rows the endpoint gives in one answer, if it cuts
+        answers without saying so (:class:`~kg.stores.remote.RemoteStore`'s ``max_rows``).
     :param store: the kind of store to build into or read files into: ``oxigraph`` (the
         default, through the cache) or ``memory`` (rdflib's, never cached).
     :param national: the whole country, or the provinces only (the cache keeps each).
@@ -299,7 +302,7 @@ def open_graph(
     :raises KgError: what building or reading the files raises.
     """
     if endpoint is not None:
-        return KnowledgeGraph.open(endpoint=endpoint, timeout=timeout)
+        return KnowledgeGraph.open(endpoint=endpoint, timeout=timeout, max_rows=endpoint_max_rows)
     graph, on_disk = _graph(root, data, path, store, national, cache, progress, notice)
     return _into_memory(graph) if in_memory and on_disk else graph
 

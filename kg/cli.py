@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -130,6 +131,7 @@ class _Backend:
         timeout: float | None,
         data: tuple[Path, ...] = (),
         national: bool = True,
+        endpoint_max_rows: int | None = None,
     ) -> None:
         self.kind = kind
         self.path = path
@@ -137,6 +139,9 @@ class _Backend:
         self.timeout = timeout
         self.data = data
         self.national = national
+        self.endpoint_max_rows = endpoint_max_rows
+        if endpoint is None and endpoint_max_rows:
+            raise click.UsageError("--endpoint-max-rows goes with --endpoint")
         if endpoint is not None and (path is not None or kind is not None):
             raise click.UsageError("--endpoint is a store of its own: no --store or --path")
         if path is not None and kind == "memory":
@@ -153,6 +158,7 @@ class _Backend:
             data=self.data,
             path=self.path,
             endpoint=self.endpoint,
+            endpoint_max_rows=self.endpoint_max_rows,
             timeout=self.timeout,
             store=self.kind,
             national=self.national,
@@ -180,6 +186,16 @@ _store_path_option = click.option(
 )
 
 
+_endpoint_max_rows_option = click.option(
+    "--endpoint-max-rows",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="With --endpoint: the most rows it gives in one answer, if it cuts answers without "
+    "saying so (Virtuoso says so): an answer of N rows is then fetched again in pages.",
+)
+
+
 def _graph_options(
     *, timeout: float | None = None, timeout_help: str = _ENDPOINT_TIMEOUT, data: bool = True
 ) -> Any:
@@ -196,6 +212,7 @@ def _graph_options(
                 kwargs.pop("timeout"),
                 tuple(kwargs.pop("data")) if data else (),
                 kwargs.pop("national"),
+                kwargs.pop("endpoint_max_rows"),
             )
             return f(*args, **kwargs)
 
@@ -210,6 +227,7 @@ def _graph_options(
                 "$CCHC_KG_ENDPOINT_USER and $CCHC_KG_ENDPOINT_PASSWORD.",
             ),
             _timeout_option(timeout, timeout_help),
+            _endpoint_max_rows_option,
             _national_option,
         ]
         if data:
@@ -779,6 +797,21 @@ def viz(
     )
 
 
+class _Size(click.ParamType):
+    """A size in bytes: ``4000000``, ``512K``, ``4M`` (K and M are 1024 and 1024²)."""
+
+    name = "size"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        if isinstance(value, int):
+            return value
+        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KkMm]?)[Bb]?\s*", str(value))
+        if not match:
+            self.fail(f"{value!r} is not a size such as 4M, 512K or 4000000", param, ctx)
+        scale = {"": 1, "k": 1024, "m": 1024 * 1024}[match.group(2).lower()]
+        return int(float(match.group(1)) * scale)
+
+
 @cli.command()
 @_root_option
 @_data_option
@@ -805,6 +838,13 @@ def viz(
     help="The Graph Store Protocol URL (e.g. http://host:7878/store), if there is one.",
 )
 @_timeout_option(None, "How long to wait for each of the endpoint's answers (default 60).")
+@click.option(
+    "--max-request",
+    type=_Size(),
+    default=None,
+    metavar="SIZE",
+    help="The largest request to send (default 4M); a larger graph goes in pieces.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 def push(
     root: Path | None,
@@ -816,18 +856,22 @@ def push(
     update_endpoint: str | None,
     graph_store: str | None,
     timeout: float | None,
+    max_request: int | None,
     quiet: bool,
 ) -> None:
     """Load the graph into a SPARQL endpoint, named graph by named graph.
 
-    Each named graph is replaced in one request: a Graph Store Protocol PUT with
-    --graph-store, else DROP SILENT GRAPH and INSERT DATA in one SPARQL Update. A failure
-    leaves every graph either replaced or as it was, never half-replaced. The graph comes
-    from --path (an on-disk store), --data files, or the project's build (from the cache
-    while it is current).
+    Each named graph is replaced in one request when it fits in --max-request: a Graph Store
+    Protocol PUT with --graph-store, else DROP SILENT GRAPH and INSERT DATA in one SPARQL
+    Update. A larger graph goes in pieces into a staging graph that one MOVE then puts in its
+    place. A failure leaves every graph either replaced or as it was, never half-replaced.
+    Credentials ($CCHC_KG_ENDPOINT_USER, $CCHC_KG_ENDPOINT_PASSWORD) go as HTTP Basic or
+    Digest, as the server asks. The graph comes from --path (an on-disk store), --data files,
+    or the project's build (from the cache while it is current).
 
     Example: kg push --endpoint http://127.0.0.1:7878/query
     --update-endpoint http://127.0.0.1:7878/update --graph-store http://127.0.0.1:7878/store
+    --timeout 600
     """
     from kg.errors import KgStoreError
     from kg.stores.remote import RemoteStore
@@ -837,7 +881,11 @@ def push(
             "kg push needs --endpoint URL (and --graph-store or --update-endpoint)"
         )
     remote = RemoteStore(
-        endpoint, update_endpoint=update_endpoint, graph_store=graph_store, timeout=timeout
+        endpoint,
+        update_endpoint=update_endpoint,
+        graph_store=graph_store,
+        timeout=timeout,
+        max_request=max_request,
     )
     graph = _Backend(store_kind, store_path, None, None, data, national).graph(root)
     names = graph.graph_names()

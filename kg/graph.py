@@ -73,8 +73,11 @@ class KnowledgeGraph:
         update_endpoint: str | None = None,
         graph_store: str | None = None,
         timeout: float | None = None,
+        max_request: int | None = None,
+        max_rows: int | None = None,
     ) -> KnowledgeGraph:
-        """The graph already held by an on-disk store (``path``) or a remote endpoint.
+        """The graph already held by an on-disk store (``path``) or a remote endpoint (the
+        other arguments: :class:`~kg.stores.remote.RemoteStore`'s).
 
         :raises KgStoreError: the folder is not a store, or is locked; the endpoint cannot be
             reached.
@@ -86,6 +89,8 @@ class KnowledgeGraph:
             update_endpoint=update_endpoint,
             graph_store=graph_store,
             timeout=timeout,
+            max_request=max_request,
+            max_rows=max_rows,
             read_only=path is not None,
         )
         return cls(store=store)

@@ -263,6 +263,12 @@ class Project:
         """The catalog, ``queries/*.rq``, in name order."""
         return self.files("queries", "*.rq")
 
+    def closing_rule_files(self) -> list[Path]:
+        """The rules that run once, after the others have reached their fixpoint,
+        ``ontology/rules/closing/*.rq``: what they state would be wrong if another rule could
+        still add to what they read (the most specific type of a resource)."""
+        return self.files("ontology/rules/closing", "*.rq")
+
     def data_file(self, relative: str) -> Path:
         """A file of ``data/`` by its path inside it (``units/units-2020.csv``)."""
         return self.file(f"data/{relative}")

@@ -36,11 +36,13 @@ from rdflib.term import Node
 
 from kg.errors import KgParseError, KgUsageError
 from kg.io import nfc, read_text
-from kg.namespaces import PREFIXES
+from kg.namespaces import PREFIXES, search_key
 from kg.project import Project
 from kg.sparql import parse_query, query_form, refuse_remote
 
-#: The parameter types a catalog query may declare, and the RDF term each becomes.
+#: The parameter types a catalog query may declare, and the RDF term each becomes. A
+#: ``search-key`` is a text folded as the build folds labels into their ``cchc:searchKey``
+#: (lower case, no diacritics, single spaces), bound as an ``xsd:string``.
 PARAM_TYPES = (
     "xsd:integer",
     "xsd:decimal",
@@ -50,6 +52,7 @@ PARAM_TYPES = (
     "xsd:boolean",
     "rdf:langString",
     "iri",
+    "search-key",
 )
 
 _HEADER = re.compile(r"^#\+\s*([A-Za-z_]+)(?:@([a-z]{2}))?\s*:\s*(.*)$")
@@ -98,6 +101,9 @@ class Parameter:
 
 
 def _to_term(kind: str, text: str) -> Node:
+    if kind == "search-key":
+        # a text as the build keys labels (cchc:searchKey): "Hà  Nội" and "ha noi" alike
+        return Literal(search_key(text))
     if kind == "iri":
         if (
             re.fullmatch(r"[A-Za-z][\w.-]*:[^\s<>\"{}|\\^`]*", text)

@@ -13,7 +13,8 @@ import re
 from collections.abc import Collection, Iterator, Mapping
 from functools import lru_cache
 
-from rdflib import Literal, URIRef
+from rdflib import Literal, URIRef, Variable
+from rdflib.namespace import XSD
 from rdflib.plugins.sparql import prepareQuery, prepareUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query, Update
@@ -24,7 +25,9 @@ from kg.namespaces import PREFIXES
 
 __all__ = [
     "RemoteAccessRefused",
+    "boolean_variables",
     "dataset_clause",
+    "is_distinct",
     "is_update",
     "parse_query",
     "parse_update",
@@ -32,6 +35,8 @@ __all__ = [
     "prepare",
     "query_form",
     "refuse_remote",
+    "sliced",
+    "sliced_construct",
     "substitute",
     "syntax_error",
     "walk",
@@ -200,6 +205,203 @@ def dataset_clause(prepared: Query) -> tuple[list[URIRef], list[URIRef]]:
     return default, named
 
 
+#: Expressions whose value is always an ``xsd:boolean`` (SPARQL 1.1, section 17.4).
+_BOOLEAN_EXPRESSIONS = frozenset(
+    {
+        "Builtin_BOUND",
+        "Builtin_EXISTS",
+        "Builtin_NOTEXISTS",
+        "RelationalExpression",
+        "ConditionalAndExpression",
+        "ConditionalOrExpression",
+        "UnaryNot",
+        "Builtin_isIRI",
+        "Builtin_isBLANK",
+        "Builtin_isLITERAL",
+        "Builtin_isNUMERIC",
+        "Builtin_sameTerm",
+        "Builtin_LANGMATCHES",
+        "Builtin_REGEX",
+        "Builtin_CONTAINS",
+        "Builtin_STRSTARTS",
+        "Builtin_STRENDS",
+    }
+)
+
+
+def boolean_variables(prepared: Query) -> frozenset[str]:
+    """The variables a query binds only to booleans it computes (``BIND (BOUND(?x) AS ?met)``,
+    ``EXISTS``, comparisons, ``true``), and never by matching the graph.
+
+    Some engines answer such a value with the integer 1 or 0 (Virtuoso); the remote store
+    reads the answer back as the ``xsd:boolean`` that SPARQL 1.1 says it is.
+
+    >>> sorted(boolean_variables(prepare(
+    ...     "SELECT * WHERE { ?s ?p ?o BIND (BOUND(?o) AS ?b) BIND (STR(?o) AS ?t) }")))
+    ['b']
+    """
+    computed: dict[str, bool] = {}
+    matched: set[str] = set()
+    for node in walk(prepared.algebra):
+        if node.name == "Extend":
+            name = str(node["var"])
+            computed[name] = computed.get(name, True) and _is_boolean(node["expr"])
+        elif node.name == "BGP":
+            matched.update(str(t) for triple in node["triples"] for t in triple)
+        elif node.name in ("values", "ToMultiSet"):
+            matched.update(str(v) for v in dict.get(node, "res", None) or [] for v in v)
+    return frozenset(n for n, boolean in computed.items() if boolean and n not in matched)
+
+
+def _is_boolean(expr: object) -> bool:
+    if isinstance(expr, Literal):
+        return expr.datatype == XSD.boolean
+    if not isinstance(expr, CompValue):
+        return False
+    if expr.name in _BOOLEAN_EXPRESSIONS:
+        return True
+    if expr.name == "Builtin_IF":
+        return _is_boolean(expr["arg2"]) and _is_boolean(expr["arg3"])
+    if expr.name == "Builtin_COALESCE":
+        return all(_is_boolean(a) for a in expr["arg"])
+    return False
+
+
+def sliced(text: str, prepared: Query) -> str | None:
+    """A SELECT query made a subquery, in a fixed order, that a ``LIMIT n OFFSET k`` appended
+    to the text returned pages through; None when it cannot be one.
+
+    An engine that cuts long answers is asked for the rest a page at a time. The order is the
+    query's own ORDER BY, or else one over every variable it returns, so that pages neither
+    overlap nor miss a row. The query goes inside a subquery because an engine may refuse to
+    sort past its limit for the pages after the first (Virtuoso's ``SR353``), and sorts a
+    subquery whole. A query with a dataset clause (FROM) or a closing VALUES block where the
+    ORDER BY would go cannot be wrapped so: the wrapped text is parsed again to make sure.
+
+    >>> text = "SELECT ?s WHERE { ?s ?p ?o }"
+    >>> print(sliced(text, prepare(text)) + "LIMIT 10 OFFSET 20")
+    SELECT * WHERE {
+    {
+    SELECT ?s WHERE { ?s ?p ?o }
+    ORDER BY ?s
+    }
+    }
+    LIMIT 10 OFFSET 20
+    """
+    if prepared.algebra.name != "SelectQuery":
+        return None
+    prologue, body = _split_prologue(text)
+    order = ""
+    if "OrderBy" not in _top_chain(prepared):
+        keys = [str(v) for v in dict.get(prepared.algebra, "PV", None) or []]
+        if keys:
+            order = "ORDER BY " + " ".join(f"?{k}" for k in keys) + "\n"
+    wrapped = f"{prologue}SELECT * WHERE {{\n{{\n{body.strip()}\n{order}}}\n}}\n"
+    try:
+        again = _parsed(wrapped + "LIMIT 1 OFFSET 2\n")
+    except Exception:  # the order or the subquery does not fit (FROM, a closing VALUES block)
+        return None
+    top = dict.get(again.algebra, "p", None)
+    if not isinstance(top, CompValue) or top.name != "Slice":
+        return None  # pragma: no cover - the clause landed somewhere else: never trust it
+    return wrapped
+
+
+def sliced_construct(text: str, prepared: Query) -> tuple[str, int] | None:
+    """A CONSTRUCT query whose WHERE is made an ordered subquery, that a ``LIMIT n OFFSET k``
+    appended to the text returned pages through (n solutions, each making at most as many
+    triples as the template holds, the second value); None when it cannot be one.
+
+    As :func:`sliced` does for a SELECT: for an engine that cuts a long answer (Virtuoso stops
+    at ``ResultSetMaxRows`` triples). Only the plain form is taken: a template, WHERE, and no
+    dataset clause or solution modifier of its own.
+
+    >>> text = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    >>> query, size = sliced_construct(text, prepare(text))
+    >>> size, query.splitlines()[3:5]
+    (1, ['SELECT * WHERE { ?s ?p ?o }', 'ORDER BY ?o ?p ?s'])
+    """
+    if prepared.algebra.name != "ConstructQuery":
+        return None
+    prologue, body = _split_prologue(text)
+    start = re.match(r"CONSTRUCT\s*(?=\{)", body, re.IGNORECASE)
+    if start is None:
+        return None
+    template_end = _closing_brace(body, start.end())
+    if template_end is None:
+        return None
+    template, rest = body[start.end() : template_end + 1], body[template_end + 1 :]
+    where = re.match(r"\s*WHERE\s*(?=\{)", rest, re.IGNORECASE)
+    where_end = _closing_brace(rest, where.end()) if where else None
+    if where is None or where_end is None or rest[where_end + 1 :].strip():
+        return None
+    triples = list(prepared.algebra["template"])
+    keys = sorted({str(t) for triple in triples for t in triple if isinstance(t, Variable)})
+    order = "ORDER BY " + " ".join(f"?{k}" for k in keys) + "\n" if keys else ""
+    wrapped = (
+        f"{prologue}CONSTRUCT {template}\nWHERE {{\n{{\n"
+        f"SELECT * WHERE {rest[where.end() : where_end + 1]}\n{order}}}\n}}\n"
+    )
+    try:
+        again = _parsed(wrapped + "LIMIT 1 OFFSET 2\n")
+    except Exception:  # the subquery does not fit (a template variable it cannot order by)
+        return None
+    top = dict.get(again.algebra, "p", None)
+    if not isinstance(top, CompValue) or top.name != "Slice":
+        return None  # pragma: no cover - the clause landed somewhere else: never trust it
+    return wrapped, max(1, len(triples))
+
+
+def _closing_brace(text: str, start: int) -> int | None:
+    """Where the brace that opens at ``start`` closes, strings, IRIs and comments skipped."""
+    depth = 0
+    for match in _BRACES.finditer(text, start):
+        if match.lastgroup == "open":
+            depth += 1
+        elif match.lastgroup == "close":
+            depth -= 1
+            if depth == 0:
+                return match.start()
+    return None
+
+
+_PROLOGUE = re.compile(
+    r"(?:\s+|#[^\n]*|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s+<[^>]*>)*", re.IGNORECASE
+)
+
+
+def _split_prologue(text: str) -> tuple[str, str]:
+    """(the PREFIX and BASE declarations and comments, the query after them)."""
+    end = _PROLOGUE.match(text)
+    cut = end.end() if end else 0
+    return text[:cut], text[cut:]
+
+
+def is_distinct(prepared: Query) -> bool:
+    """True when the query asks for distinct rows (``SELECT DISTINCT``, or ``REDUCED``, which
+    allows the same).
+
+    >>> is_distinct(prepare("SELECT DISTINCT ?s WHERE { ?s ?p ?o } LIMIT 3"))
+    True
+    """
+    return any(name in ("Distinct", "Reduced") for name in _top_chain(prepared))
+
+
+_MODIFIERS = ("Slice", "Distinct", "Reduced", "Project", "OrderBy", "ToMultiSet")
+
+
+def _top_chain(prepared: Query) -> list[str]:
+    """The names of the solution modifiers at the top of a query's algebra, outermost first."""
+    names: list[str] = []
+    node = dict.get(prepared.algebra, "p", None)
+    while isinstance(node, CompValue):
+        names.append(node.name)
+        if node.name not in _MODIFIERS:
+            break
+        node = dict.get(node, "p", None)
+    return names
+
+
 class RemoteAccessRefused(KgUsageError):
     """A query or update that would reach the network or the file system, refused.
 
@@ -310,8 +512,10 @@ def substitute(text: str, bindings: Mapping[str, Node]) -> str:
     return _TOKEN.sub(replace, text)
 
 
-_TOKEN = re.compile(
+_TOKEN_TEXT = (
     r'(?P<comment>#[^\n]*)|(?P<long>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\')'
     r'|(?P<string>"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\')'
     r'|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)|(?P<var>[?$][A-Za-z0-9_\u00b7-\uffff]+)'
 )
+_TOKEN = re.compile(_TOKEN_TEXT)
+_BRACES = re.compile(_TOKEN_TEXT + r"|(?P<open>\{)|(?P<close>\})")

@@ -27,14 +27,16 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import catalog_answer, reference_answer
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
 import kg
 from kg.cli import cli
 from kg.graph import KnowledgeGraph
-from kg.query import StoredQuery, default_catalog, run
+from kg.query import StoredQuery, default_catalog
 from kg.report import structure_key
+from kg.stores.base import QueryDataset
 from kg.stores.remote import ENV_PASSWORD, ENV_USER, RemoteStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,15 +47,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def small() -> dict[str, KnowledgeGraph]:
-    """The graph with provinces only (a quick build), on the memory and the Oxigraph store."""
-    return {
-        "memory": kg.build(ROOT, national=False, store="memory"),
-        "oxigraph": kg.build(ROOT, national=False, store="oxigraph"),
-    }
 
 
 @pytest.fixture(scope="session")
@@ -112,37 +105,19 @@ def remote(server: str, small: dict[str, KnowledgeGraph]) -> KnowledgeGraph:
 # Differential: the catalog on every backend
 
 
-def _value(term: Any) -> Any:
-    """A term as compared across engines: numbers by value, everything else as RDF."""
-    value = term.toPython() if isinstance(term, Literal) else None
-    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        return ("number", Decimal(str(value)).normalize())
-    return term
+def _examples(query: StoredQuery) -> dict[str, str]:
+    return {p.name: p.example for p in query.parameters if p.example is not None}
 
 
 def _answer(graph: KnowledgeGraph, query: StoredQuery) -> Any:
-    params = {p.name: p.example for p in query.parameters if p.example is not None}
-    results = run(graph, query, params)
-    if results.type == "ASK":
-        return results.boolean
-    if results.graph is not None:
-        return collections.Counter(tuple(_value(t) for t in triple) for triple in results.graph)
-    return collections.Counter(
-        tuple(sorted((k, _value(v)) for k, v in row.items())) for row in results.rows
-    )
+    return catalog_answer(graph, query, _examples(query))
 
 
 CATALOG = list(default_catalog(ROOT))
 
 
-_REFERENCE: dict[str, Any] = {}
-
-
 def _reference(small: dict[str, KnowledgeGraph], query: StoredQuery) -> Any:
-    """rdflib's answer, computed once for both differential tests (rdflib is the slow one)."""
-    if query.name not in _REFERENCE:
-        _REFERENCE[query.name] = _answer(small["memory"], query)
-    return _REFERENCE[query.name]
+    return reference_answer(small, query, _examples(query))
 
 
 @pytest.mark.parametrize("query", CATALOG, ids=[q.name for q in CATALOG])
@@ -271,6 +246,56 @@ def test_push_without_a_graph_store_uses_one_update_per_graph(server: str) -> No
     store.replace_graph(name, [(URIRef("urn:a"), RDFS.label, Literal('một "hai"\nba', lang="vi"))])
     store.replace_graph(name, [(URIRef("urn:b"), RDFS.label, Literal("bốn", lang="vi"))])
     assert set(store.triples(name)) == {(URIRef("urn:b"), RDFS.label, Literal("bốn", lang="vi"))}
+
+
+@pytest.mark.parametrize("graph_store", [True, False], ids=["graph-store", "update"])
+def test_a_graph_larger_than_a_request_goes_in_pieces_through_a_staging_graph(
+    server: str, graph_store: bool
+) -> None:
+    """No request larger than --max-request: the pieces gather in a staging graph outside the
+    project's, which one MOVE puts in place of the old graph."""
+    store = RemoteStore(
+        server + "/query",
+        update_endpoint=server + "/update",
+        graph_store=server + "/store" if graph_store else None,
+        max_request=4096,
+    )
+    name = URIRef("https://w3id.org/cchc/graph/pieces")
+    store.replace_graph(name, [(URIRef("urn:x:old"), RDFS.label, Literal("cũ", lang="vi"))])
+    new = {
+        (URIRef(f"urn:x:{i}"), RDFS.label, Literal(f"nhãn {i} " + "x" * 80, lang="vi"))
+        for i in range(400)
+    }
+    store.replace_graph(name, new)
+    assert set(store.triples(name)) == new
+    assert store.graph_names().count(name) == 1
+    # every graph the server holds: no dataset of ours, its own (all named graphs)
+    everything = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    server_default = QueryDataset(default=[], named=[])
+    graphs = {
+        r["g"] for r in KnowledgeGraph(store=store).sparql(everything, dataset=server_default)
+    }
+    assert name in graphs
+    assert not any(str(g).startswith("https://w3id.org/cchc/staging/") for g in graphs)
+
+
+def test_kg_push_max_request_takes_a_size(server: str, tmp_path: Path) -> None:
+    data = tmp_path / "big.trig"
+    lines = "".join(f'<urn:x:{i}> <urn:x:p> "{"y" * 100}" .\n' for i in range(300))
+    data.write_text(f"<https://w3id.org/cchc/graph/big> {{\n{lines}}}\n", encoding="utf-8")
+    runner = CliRunner()
+    pushed = runner.invoke(
+        cli, ["push", "-q", "--data", str(data), "--max-request", "8K", *_endpoint_args(server)]
+    )
+    assert pushed.exit_code == 0, pushed.output
+    assert (
+        RemoteStore(server + "/query").graph_size(URIRef("https://w3id.org/cchc/graph/big")) == 300
+    )
+    wrong = runner.invoke(
+        cli, ["push", "--data", str(data), "--max-request", "lots", *_endpoint_args(server)]
+    )
+    assert wrong.exit_code == 2
+    assert "'lots' is not a size such as 4M, 512K or 4000000" in wrong.output
 
 
 def test_build_to_disk_then_query_without_building(tmp_path: Path) -> None:

@@ -284,8 +284,7 @@ def test_a_value_without_a_year_speaks_as_of_the_texts_date_or_stays_unresolved(
         "Năm 2021, chỉ số PAR INDEX của tỉnh Kiên Giang dưới 80%.",
         "Năm 2023, chỉ số SIPAS của 63 tỉnh, thành phố nằm trong khoảng 75,03% - 90,61%.",
         # a sub-index and another ranking
-        "Năm 2023, Quảng Ninh có chỉ số thành phần Chi phí thời gian của PCI đạt 8,54 điểm, "
-        "cao nhất cả nước.",
+        "Năm 2023, Quảng Ninh có chỉ số thành phần của PCI đạt 8,54 điểm, cao nhất cả nước.",
         "Năm 2024, Long An đứng thứ 2 toàn quốc về nỗ lực cải cách lâu dài của PCI.",
         # a ministry's rank is not a province's
         "Năm 2022, xếp hạng PAR INDEX các bộ, ngành: đứng đầu là Ngân hàng Nhà nước Việt Nam "
@@ -334,6 +333,31 @@ def test_the_amending_decrees_date_is_not_the_amended_decrees(gazetteer: Gazette
     assert amending.id_local == "88/2017/NĐ-CP"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Năm 2023, Quảng Ninh có chỉ số thành phần Chi phí thời gian của PCI đạt 8,54 điểm, "
+        "cao nhất cả nước.",
+        "Năm 2023, Quảng Ninh có chỉ số thành phần (CSTP) Chi phí thời gian đạt 8,54 điểm, "
+        "cao nhất cả nước.",
+    ],
+)
+def test_a_sub_index_the_graph_knows_takes_the_value_not_its_index(
+    gazetteer: Gazetteer, text: str
+) -> None:
+    assert observations(accepted(gazetteer, text, area=None)) == [
+        {
+            "dataset": "pci-time-costs",
+            "area": "unit/22",
+            "year": "2023",
+            "rank": Literal(1),
+            "of": None,
+            "score": Decimal("8.54"),
+            "basis": "inferred",
+        }
+    ]
+
+
 def test_a_planned_merger_is_no_change(gazetteer: Gazetteer) -> None:
     x = read(
         gazetteer, "Bộ Kế hoạch và Đầu tư và Bộ Tài chính sẽ được hợp nhất thành Bộ Tài chính."
@@ -352,6 +376,10 @@ def _dev(name: str) -> tuple[str, dict[str, object]]:
 
 #: Extras the dev set's gold leaves out on purpose, with why they are kept.
 KNOWN_EXTRAS = {
+    # the PCI sub-index "Chi phí thời gian" (8,54 điểm, cao nhất cả nước): the gold was written
+    # before the graph knew the sub-indices and lists it only as a trap against reading it as
+    # the PCI; the value now goes to the sub-index, which is what the text says
+    ("19-pci-2023-quang-ninh-long-an", "observations"): 1,
     # a body of the province named inside the title of a decision the text cites
     ("12-binh-dinh-qd-636-2012-bo-chi-so-cchc", "organisations"): 1,
     # the Party committees of an academy and a university: the gold gives them as the bodies of

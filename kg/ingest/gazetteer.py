@@ -59,7 +59,7 @@ __all__ = [
 ]
 
 #: Raise when the JSON layout changes: old cache files are then ignored.
-FORMAT = 3
+FORMAT = 4
 
 # ---------------------------------------------------------------------------------------------
 # Words and keys
@@ -634,7 +634,12 @@ def _units(kg: KnowledgeGraph) -> Iterator[Unit]:
                 OPTIONAL { ?during time:hasEnd/time:inXSDDate ?end } }
         }"""
     seen = set()
-    rows = sorted(_rows(kg, query), key=lambda r: str(r[0]))
+    # the unit's Vietnamese label first: its English one ("Quảng Ninh Province") is not what
+    # the texts write, and which label a store returns first is the store's choice
+    rows = sorted(
+        _rows(kg, query),
+        key=lambda r: (str(r[0]), getattr(r[2], "language", None) != "vi", str(r[2])),
+    )
     for unit, code, name, kind, level, parent, begin, end in rows:
         if str(unit) in seen:
             continue

@@ -559,14 +559,20 @@ def _dataset_for(
             return [direct[0].dataset] if direct[0].dataset is not None else None
     before = [m for m in mentions if m.end <= item.start and m.start >= c_start]
     # "chỉ số thành phần ... (của PCI)": the value of a sub-index; the index after "của"
-    # qualifies it, it is no new subject
+    # qualifies it, it is no new subject; a sub-index the graph knows, named right after
+    # ("chỉ số thành phần (CSTP) Chi phí thời gian"), is the index the value is of
     for k, m in enumerate(before):
         if m.dataset is None and not m.weak:
             later = [x for x in before[k + 1 :] if x.dataset is not None]
-            if all(
-                re.search(r"\bcủa\s*$", text[max(c_start, x.start - 8) : x.start]) for x in later
-            ):
+            named = [
+                x
+                for x in later
+                if not re.search(r"\bcủa\s*$", text[max(c_start, x.start - 8) : x.start])
+            ]
+            if not named:
                 return None
+            if re.fullmatch(r"\s*(?:\([^()]{1,12}\)\s*)?", text[m.end : named[0].start]):
+                return [named[0].dataset]  # type: ignore[list-item]
     if before and before[-1].dataset is None:
         return None  # "Chỉ số tính cạnh tranh bình đẳng xếp thứ 2": an index we do not know
     if before:

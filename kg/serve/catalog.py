@@ -33,6 +33,7 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
     "xsd:boolean": {"type": "boolean"},
     "rdf:langString": {"type": "string", "pattern": "@[a-zA-Z]{2,3}(-[a-zA-Z0-9]+)*$"},
     "iri": {"type": "string", "format": "iri"},
+    "search-key": {"type": "string"},
 }
 _FORMATS = ["json", "xml", "csv", "tsv", "turtle", "nt", "jsonld"]
 

@@ -37,6 +37,8 @@ def open_store(
     update_endpoint: str | None = None,
     graph_store: str | None = None,
     timeout: float | None = None,
+    max_request: int | None = None,
+    max_rows: int | None = None,
     read_only: bool = False,
 ) -> Store:
     """Open (or create) a store.
@@ -44,7 +46,9 @@ def open_store(
     :param kind: ``memory`` or ``oxigraph`` (:data:`DEFAULT_STORE` when omitted); ignored
         when ``endpoint`` is given.
     :param path: an on-disk Oxigraph store (a folder); only with ``oxigraph``.
-    :param endpoint: a SPARQL 1.1 query endpoint: the store is then that remote endpoint.
+    :param endpoint: a SPARQL 1.1 query endpoint: the store is then that remote endpoint
+        (``update_endpoint``, ``graph_store``, ``timeout``, ``max_request`` and ``max_rows``
+        are those of :class:`~kg.stores.remote.RemoteStore`).
     :param read_only: open an on-disk store for reading only (it must exist).
     :raises KgUsageError: an unknown kind, or options that do not go together.
     :raises KgStoreError: the on-disk store is locked, or the folder is not a store.
@@ -55,7 +59,12 @@ def open_store(
         from kg.stores.remote import RemoteStore
 
         return RemoteStore(
-            endpoint, update_endpoint=update_endpoint, graph_store=graph_store, timeout=timeout
+            endpoint,
+            update_endpoint=update_endpoint,
+            graph_store=graph_store,
+            timeout=timeout,
+            max_request=max_request,
+            max_rows=max_rows,
         )
     if update_endpoint is not None or graph_store is not None:
         raise KgUsageError("--update-endpoint and --graph-store go with --endpoint")
