@@ -325,7 +325,8 @@ def build(
     With --store oxigraph --path DIR the graph is also kept as an on-disk store, which
     kg query, validate, export and stats --path DIR then read without building again.
 
-    Example: kg build -o dist/cchc.trig; kg build --store oxigraph --path dist/store
+    Example: kg build -o dist/cchc.trig; kg build --provinces-only --store oxigraph --path
+    dist/store
     """
     from kg.build_file import build_to_file
     from kg.io import Format
@@ -812,6 +813,7 @@ def push(
 
     Example: kg push --endpoint http://127.0.0.1:7878/query
     --update-endpoint http://127.0.0.1:7878/update --graph-store http://127.0.0.1:7878/store
+    --timeout 600
     """
     from kg.errors import KgStoreError
 
