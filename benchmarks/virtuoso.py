@@ -245,7 +245,7 @@ def measure(args: argparse.Namespace) -> int:
                     str(Path(sys.executable).with_name("kg")), "push", "-q", "--data", str(trig),
                     "--endpoint", server.base + "/sparql-auth",
                     "--graph-store", server.base + "/sparql-graph-crud-auth",
-                    "--max-request", args.max_request,
+                    *(("--max-request", args.max_request) if args.max_request else ()),
                 ],
                 env=env, capture_output=True, text=True, check=False,
             )  # fmt: skip
@@ -316,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--provinces-only", action="store_true", help="the quick build")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each query (median)")
-    parser.add_argument("--max-request", default="4M", help="kg push --max-request")
+    parser.add_argument("--max-request", default=None, help="kg push --max-request (its default)")
     parser.add_argument("--only", nargs="*", default=[], help="these catalog queries only")
     args = parser.parse_args(argv)
     if virtuoso_binary() is None:

@@ -843,7 +843,8 @@ class _Size(click.ParamType):
     type=_Size(),
     default=None,
     metavar="SIZE",
-    help="The largest request to send (default 4M); a larger graph goes in pieces.",
+    help="The largest request to send (default 64M with --graph-store, else 4M); a larger "
+    "graph goes in pieces.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 def push(

@@ -15,7 +15,8 @@ settings); docs/virtuoso.md says how to run the catalog there.
   ``xsd:boolean`` is ``true`` or ``false`` (Virtuoso writes 1 and 0, and answers a computed
   boolean such as ``BOUND(?x)`` with an integer), numbers in their canonical form (``73.40``
   and ``73.4`` are one number).
-- **Writes.** No request is larger than :attr:`RemoteStore.max_request` bytes. A named graph
+- **Writes.** No request is larger than :attr:`RemoteStore.max_request` bytes (by default 64
+  MB through the Graph Store Protocol, 4 MB through SPARQL Update). A named graph
   that fits goes in one request (a Graph Store Protocol ``PUT`` when its URL is given, else
   ``DROP SILENT GRAPH`` and ``INSERT DATA`` in one SPARQL Update), which a server runs as one
   transaction. A larger one goes in pieces into a staging graph
@@ -68,9 +69,15 @@ ENV_USER = "CCHC_KG_ENDPOINT_USER"
 ENV_PASSWORD = "CCHC_KG_ENDPOINT_PASSWORD"
 #: Seconds to wait for an answer before giving up (``--timeout`` overrides it).
 DEFAULT_TIMEOUT = 60.0
-#: The largest request body sent, in bytes (``kg push --max-request`` overrides it). Virtuoso
-#: refuses a SPARQL Update of more than 10 MB ("string session is longer than 10Mb").
+#: The largest request body sent by SPARQL Update, in bytes, when none is given (``kg push
+#: --max-request``): Virtuoso refuses an update of more than 10 MB ("string session is longer
+#: than 10Mb").
 DEFAULT_MAX_REQUEST = 4 * 1024 * 1024
+#: The same through the Graph Store Protocol, which no server we know limits so: room for the
+#: largest graph of the national build in one request (a graph in pieces is moved into place
+#: with MOVE, which takes Oxigraph's server a minute for a large graph, and after which
+#: Virtuoso's planner estimates some queries past its limit).
+DEFAULT_MAX_GRAPH_STORE_REQUEST = 64 * 1024 * 1024
 #: Where a graph too large for one request is gathered before it is moved into place.
 STAGING = URIRef(BASE + "staging/")
 #: The header in which Virtuoso says it cut an answer at its ``ResultSetMaxRows``.
@@ -96,7 +103,9 @@ class RemoteStore(Store):
     :param graph_store: the Graph Store Protocol URL (``.../store``); SPARQL Update is used
         for writes and CONSTRUCT for reads when omitted.
     :param timeout: seconds to wait for each answer.
-    :param max_request: the largest request body to send, in bytes.
+    :param max_request: the largest request body to send, in bytes (by default
+        :data:`DEFAULT_MAX_GRAPH_STORE_REQUEST` with a Graph Store Protocol URL, else
+        :data:`DEFAULT_MAX_REQUEST`).
     :param max_rows: the most rows the endpoint gives in one answer, when it has such a limit
         and does not say when it applied it (Virtuoso says so, and is learnt from its answers).
     """
@@ -124,7 +133,9 @@ class RemoteStore(Store):
         self.update_endpoint = update_endpoint or endpoint
         self.graph_store = graph_store
         self.timeout = timeout if timeout is not None else DEFAULT_TIMEOUT
-        self.max_request = max_request or DEFAULT_MAX_REQUEST
+        self.max_request = max_request or (
+            DEFAULT_MAX_GRAPH_STORE_REQUEST if graph_store else DEFAULT_MAX_REQUEST
+        )
         #: The endpoint's limit on the rows of one answer: given, or learnt from its answers.
         self.max_rows = max_rows
         self._asked_max_rows = False
