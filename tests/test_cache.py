@@ -79,7 +79,7 @@ def test_kg_build_leaves_the_store_that_the_verbs_open(project: Path, cache: Pat
         assert code == 0, (verb, stderr)
         assert notes(stderr) == [], verb  # opened, not built
     code, stdout, _ = run("stats", "--root", str(project), "--format", "json")
-    assert '"triples": 16' in stdout  # the shapes graph counted, as in the built file
+    assert '"triples": 24' in stdout  # the shapes and the search keys counted, as built
 
 
 def test_a_changed_input_builds_the_store_again_and_says_so(project: Path, cache: Path) -> None:
@@ -93,7 +93,7 @@ def test_a_changed_input_builds_the_store_again_and_says_so(project: Path, cache
         "Note: building the graph into the cache, as its inputs changed since the last "
         f"build: {entry.path}"
     ]
-    assert '"triples": 18' in stdout
+    assert '"triples": 28' in stdout
     code, _, stderr = run("stats", "--root", str(project))
     assert notes(stderr) == []
     # the store before is kept (a reader may hold it), none older
@@ -194,7 +194,7 @@ def test_a_damaged_store_is_built_again(project: Path, cache: Path) -> None:
     assert notes(stderr) == [
         f"Note: building the graph into the cache, as the one there does not open: {entry.path}"
     ]
-    assert '"triples": 16' in stdout
+    assert '"triples": 24' in stdout
 
 
 @pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
