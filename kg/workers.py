@@ -371,13 +371,18 @@ class Guard:
 def call_isolated(fn: Callable[..., T], /, *args: Any, limits: Limits) -> T:
     """``fn(guard, *args)`` in a child process that is killed at the limits.
 
-    The child is forked before anything heavy is loaded (so it inherits no threads), loads
-    what it needs, calls ``guard.start()``, and sends its return value back (it must pickle).
-    An error it raises is raised here. Where there is no fork (Windows), or no limit, ``fn``
-    runs in this process.
+    The child is forked before anything heavy is loaded, loads what it needs, calls
+    ``guard.start()``, and sends its return value back (it must pickle). An error it raises
+    is raised here. Where there is no fork (Windows), or no limit, ``fn`` runs in this process.
 
-    >>> call_isolated(lambda guard, x: x + 1, 41, limits=Limits(seconds=5))
-    42
+    A fork copies one thread only, with every lock as it was: a process that already runs other
+    threads (RocksDB's flush threads, once an on-disk store was opened; a test runner's) would
+    hand the child locks no one will release, and the child's first store would wait for a
+    flush forever. Such a process starts the child from a clean one instead (the forkserver of
+    :func:`_context`), and then ``fn`` and ``args`` must pickle.
+
+    >>> call_isolated(getattr, "limits", limits=Limits(seconds=5)).seconds  # guard.limits
+    5
 
     :param fn: the work; it must not write to standard output itself.
     :param limits: seconds from ``guard.start()`` on, and memory from then on.
@@ -388,6 +393,19 @@ def call_isolated(fn: Callable[..., T], /, *args: Any, limits: Limits) -> T:
     parent, child = multiprocessing.Pipe()
     sys.stdout.flush()
     sys.stderr.flush()
+    if _threads() > 1:
+        process = _context((fn.__module__,)).Process(
+            target=_child, args=(parent, child, fn, args, limits), daemon=True
+        )
+        process.start()
+        child.close()
+        try:
+            return _supervise(parent, lambda: _joined(process), limits)
+        finally:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                process.kill()
+                process.join(5)
+            parent.close()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # a test runner's threads
         pid = os.fork()
@@ -395,13 +413,28 @@ def call_isolated(fn: Callable[..., T], /, *args: Any, limits: Limits) -> T:
         _child(parent, child, fn, args, limits)
     child.close()
     try:
-        return _supervise(parent, pid, limits)
+        return _supervise(parent, lambda: os.waitpid(pid, 0)[1], limits)
     finally:
         with contextlib.suppress(ProcessLookupError, ChildProcessError):
             os.kill(pid, signal.SIGKILL)
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, 0)
         parent.close()
+
+
+def _threads() -> int:
+    """The threads this process runs, native ones included (Linux); else Python's."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        import threading
+
+        return threading.active_count()
+
+
+def _joined(process: Any) -> int:
+    process.join()
+    return int(process.exitcode or 0)
 
 
 def _child(
@@ -427,7 +460,8 @@ def _child(
         os._exit(code)
 
 
-def _supervise(conn: Connection, pid: int, limits: Limits) -> Any:
+def _supervise(conn: Connection, wait: Callable[[], int], limits: Limits) -> Any:
+    """The child's answer; ``wait`` reaps the child and gives its exit status."""
     started: float | None = None
     while True:
         wait = None
@@ -438,7 +472,7 @@ def _supervise(conn: Connection, pid: int, limits: Limits) -> Any:
         try:
             message = conn.recv()
         except (EOFError, OSError):
-            _, status = os.waitpid(pid, 0)
+            status = wait()
             if limits.memory is not None and started is not None:
                 raise memory_error(limits.memory) from None
             raise KgError(f"the query's process ended unexpectedly (status {status})") from None
