@@ -460,8 +460,8 @@ def _child(
         os._exit(code)
 
 
-def _supervise(conn: Connection, wait: Callable[[], int], limits: Limits) -> Any:
-    """The child's answer; ``wait`` reaps the child and gives its exit status."""
+def _supervise(conn: Connection, reap: Callable[[], int], limits: Limits) -> Any:
+    """The child's answer; ``reap`` waits for the child to end and gives its exit status."""
     started: float | None = None
     while True:
         wait = None
@@ -472,7 +472,7 @@ def _supervise(conn: Connection, wait: Callable[[], int], limits: Limits) -> Any
         try:
             message = conn.recv()
         except (EOFError, OSError):
-            status = wait()
+            status = reap()
             if limits.memory is not None and started is not None:
                 raise memory_error(limits.memory) from None
             raise KgError(f"the query's process ended unexpectedly (status {status})") from None

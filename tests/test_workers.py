@@ -69,3 +69,18 @@ def test_the_time_limit_stops_the_child_in_a_process_with_threads(tmp_path: Path
 def test_an_error_of_the_child_is_raised_here() -> None:
     with pytest.raises(TypeError):  # divmod(guard, 0)
         _in_a_thread(divmod, 0, limits=Limits(seconds=30))
+
+
+def _take(guard: Guard, size: int) -> int:
+    guard.start()
+    return len(bytearray(size))
+
+
+def test_the_memory_limit_stops_the_child_in_a_process_with_threads(tmp_path: Path) -> None:
+    mine = OxigraphStore(str(tmp_path / "mine"))
+    try:
+        with pytest.raises(KgLimitError, match="memory"):
+            _in_a_thread(_take, 1 << 31, limits=Limits(seconds=60, memory=100 << 20))
+        assert _in_a_thread(_take, 1 << 20, limits=Limits(seconds=60, memory=100 << 20)) == 1 << 20
+    finally:
+        mine.close()
