@@ -318,10 +318,18 @@ def fetch(
         "client": ("127.0.0.1", 0),
         "server": ("127.0.0.1", 0),
     }
-    result: dict[str, Any] = {"status": 500, "headers": {}, "body": []}
+    result: dict[str, Any] = {"status": 500, "headers": {}, "body": [], "asked": False}
+    answered = asyncio.Event()
 
     async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": body, "more_body": False}
+        # the request once; then, as a client does, nothing until the answer is complete and
+        # the client goes (a streamed answer listens for that: an endless stream of requests
+        # would keep its listener spinning and the answer would never be sent)
+        if not result["asked"]:
+            result["asked"] = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await answered.wait()
+        return {"type": "http.disconnect"}
 
     async def send(message: dict[str, Any]) -> None:
         if message["type"] == "http.response.start":
@@ -331,6 +339,8 @@ def fetch(
             }
         elif message["type"] == "http.response.body":
             result["body"].append(message.get("body", b""))
+            if not message.get("more_body", False):
+                answered.set()
 
     async def call() -> None:
         try:
