@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
@@ -178,11 +178,23 @@ def holds_only_shapes(store: pyoxigraph.Store, graph: URIRef, shapes: Graph) -> 
 
 
 def _labels_of(store: pyoxigraph.Store, terms: set[Node]) -> Graph:
-    """The labels of the terms a report names, so that it can show names, not only IRIs."""
+    """The labels of the terms a report names, so that it can show names, not only IRIs; and
+    what the data says of a blank node it names (recursively), the only way to tell which
+    anonymous node is meant."""
     import pyoxigraph as ox
 
     out = Graph()
     props = [ox.NamedNode(str(p)) for p in LABEL_PROPERTIES]
+    blanks = [t for t in terms if isinstance(t, BNode)]
+    seen = set(blanks)
+    while blanks:
+        node = blanks.pop()
+        for quad in store.quads_for_pattern(to_oxigraph(node), None, None, None):
+            value = from_oxigraph(quad.object)
+            out.add((node, URIRef(quad.predicate.value), value))
+            if isinstance(value, BNode) and value not in seen:
+                seen.add(value)
+                blanks.append(value)
     for term in terms:
         if not isinstance(term, URIRef):
             continue
