@@ -44,8 +44,10 @@ endif
 build: $(VENV)/.installed bundles
 	$(BIN)/kg build -o dist/cchc.trig
 
+# A worker per core (at most 4), each taking whole test files: a file's tests share its fixtures
+# and run in their order (tests/test_readme.py runs the page top to bottom).
 test: $(VENV)/.installed bundles
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --maxprocesses 4 --dist loadfile
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check kg tests benchmarks scripts setup.py
