@@ -13,6 +13,7 @@ import pytest
 from rdflib import Literal
 
 import kg
+from kg.cache import open_graph
 from kg.graph import KnowledgeGraph
 from kg.project import ENV_CACHE
 from kg.query import StoredQuery, run
@@ -34,14 +35,18 @@ def root() -> Path:
 def kgraph() -> KnowledgeGraph:
     """The knowledge graph as ``kg build --provinces-only`` assembles it (sources, importers,
     rules; units and bodies at province level): every fact of the article and the references,
-    quick enough for the many tests that query it. tests/test_national.py uses ``national``."""
-    return kg.build(ROOT, national=False)
+    quick enough for the many tests that query it. tests/test_national.py uses ``national``.
+
+    Taken from the build cache (copied into memory, so a test may change it): built once for
+    every test worker and every ``kg`` process the tests start, as the command line does."""
+    return open_graph(ROOT, national=False, in_memory=True)
 
 
 @pytest.fixture(scope="session")
 def national() -> KnowledgeGraph:
-    """The whole country as ``kg build`` assembles it by default, built once per session."""
-    return kg.build(ROOT)
+    """The whole country as ``kg build`` assembles it by default, from the build cache as
+    ``kgraph`` is (tests/test_cache.py: the cache's graph writes the bytes a build writes)."""
+    return open_graph(ROOT, in_memory=True)
 
 
 @pytest.fixture(scope="session")
