@@ -9,7 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Sequence
+import textwrap
+from collections.abc import Sequence
 from itertools import groupby
 
 from rdflib import Literal, URIRef
@@ -266,6 +267,8 @@ def render_stats(st: object, format: str = "text") -> str:
 
 
 RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml", "md")
+#: The formats that show a label beside each IRI (the others show terms only).
+LABELLED_FORMATS = ("table", "md")
 _SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 
 
@@ -284,7 +287,7 @@ def render_results(
     CONSTRUCT and DESCRIBE results are graphs: use :func:`kg.export.serialize` for them.
 
     :param results: a :class:`kg.query.Results`.
-    :param labels: the graph to take labels from (for ``table`` and ``md``).
+    :param labels: the graph to take labels from (for :data:`LABELLED_FORMATS`).
     :param width: wrap table cells wider than this.
     :param pretty: indent JSON for people (a server sends it compact: written in C, ten times
         faster).
@@ -413,29 +416,26 @@ def _shown(graph: object, term: Node | None, lang: str) -> str:
 _WRAP_SPACES = frozenset("\t\n\x0b\x0c\r")
 
 
-def _wrap(cell: str, width: int, wrap: Callable[[str, int], list[str]]) -> list[str]:
+def _wrap(cell: str, width: int) -> list[str]:
     """The lines of a cell: most fit as they are, and ``textwrap`` (a tenth of a millisecond a
     cell, most of a large table's time) is asked only about the others; the same lines.
 
-    >>> import textwrap
-    >>> _wrap("Hà Nội", 10, textwrap.wrap), _wrap("Thành phố Hà Nội", 10, textwrap.wrap)
+    >>> _wrap("Hà Nội", 10), _wrap("Thành phố Hà Nội", 10)
     (['Hà Nội'], ['Thành phố', 'Hà Nội'])
-    >>> _wrap("", 5, textwrap.wrap), _wrap(" a", 5, textwrap.wrap)
+    >>> _wrap("", 5), _wrap(" a", 5)
     ([''], [' a'])
     """
     if cell and len(cell) <= width and cell[-1] != " " and _WRAP_SPACES.isdisjoint(cell):
         return [cell]
-    return wrap(cell, width) or [""]
+    return textwrap.wrap(cell, width) or [""]
 
 
 def _wrapped_table(headers: Sequence[str], cells: list[list[str]], width: int) -> str:
-    import textwrap
-
     widths = [min(width, max([len(h)] + [len(r[i]) for r in cells])) for i, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     for row in cells:
-        wrapped = [_wrap(c, w, textwrap.wrap) for c, w in zip(row, widths, strict=True)]
+        wrapped = [_wrap(c, w) for c, w in zip(row, widths, strict=True)]
         for n in range(max(len(c) for c in wrapped)):
             parts = [
                 (c[n] if n < len(c) else "").ljust(w) for c, w in zip(wrapped, widths, strict=True)
@@ -482,6 +482,6 @@ def render_query_output(results: object, format: str | None, *, lang: str, label
 
     graph = labels
     if isinstance(labels, KnowledgeGraph):  # only the labels the table shows, from any store
-        wanted = (format or "table") in ("table", "md")  # the other formats show none
+        wanted = (format or "table") in LABELLED_FORMATS
         graph = labels.labels(v for row in results.rows for v in row.values()) if wanted else None
     return render_results(results, format or "table", lang=lang, labels=graph)
