@@ -141,23 +141,39 @@ def build_and_keep(
                     notice(f"the graph of these inputs is in the cache, not built again "
                            f"(--rebuild builds it anyway): {entry.path}")  # fmt: skip
                 return kept
-    # built in memory (several times faster than on disk), then copied into the store on disk
+    # Built in memory (several times faster than on disk), then copied into the store on disk
+    # by a child process while this one validates and writes the file (where it may fork).
     if entry is None:
         disk = OnDiskBuild(path)  # type: ignore[arg-type]  # a locked store: refused up front
         try:
-            graph, report = build_to_file(output, root, **args)  # type: ignore[arg-type]
+            graph = build(root, national=national, progress=progress)
+            filling = disk.start_filling(graph.store)
+            try:
+                report = check_and_write(graph, output, format=format, check=check,
+                                         progress=progress)  # fmt: skip
+            except BaseException:
+                filling.cancel()
+                raise
             if report is not None and not report.conforms:
+                filling.cancel()
                 disk.abandon()
                 return Built(len(graph), len(graph.graph_names()), report, None)
-            disk.fill_from(graph.store)
+            filling.wait()
         except BaseException:
             disk.abandon()
             raise
         disk.commit()
         return Built(len(graph), len(graph.graph_names()), report, disk.path)
     with entry.locked(notice):
-        graph, report = build_to_file(output, root, **args)  # type: ignore[arg-type]
-        entry.keep(graph)
+        graph = build(root, national=national, progress=progress)
+        keeping = entry.start_keeping(graph)
+        try:
+            report = check_and_write(graph, output, format=format, check=check,
+                                     progress=progress)  # fmt: skip
+        except BaseException:
+            keeping.cancel()
+            raise
+        keeping.finish()
     return Built(len(graph), len(graph.graph_names()), report, entry.path)
 
 

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from kg.build import Progress, StepCallback, build
 from kg.errors import KgStoreError
+from kg.forking import Beside
 from kg.graph import KnowledgeGraph
 from kg.io import load_file
 from kg.project import Project, cache_folder
@@ -43,6 +44,7 @@ from kg.version import __version__
 __all__ = [
     "FILES_THRESHOLD",
     "CacheEntry",
+    "Keeping",
     "build_entry",
     "files_entry",
     "open_graph",
@@ -65,6 +67,7 @@ BUILT_BY = (
     "kg.build",
     "kg.cache",
     "kg.errors",
+    "kg.forking",
     "kg.graph",
     "kg.importers",
     "kg.io",
@@ -156,9 +159,24 @@ class CacheEntry:
         keep the one before it (a process may still read it), remove the older ones and what
         killed builds left. What was at its place is a store that did not open (a full disk
         cut it short)."""
+        self.start_keeping(graph).finish()
+
+    def start_keeping(self, graph: KnowledgeGraph) -> Keeping:
+        """:meth:`keep`, the copy to disk made beside the caller's next work (``kg build``
+        validates and writes its file meanwhile: :meth:`OnDiskBuild.start_filling`).
+        ``graph`` must not change until :meth:`Keeping.finish`."""
         shutil.rmtree(self.path, ignore_errors=True)
-        disk = OnDiskBuild.copy_of(self.path, graph.store)
-        disk.commit({"key": self.key, **self.about})
+        disk = OnDiskBuild(self.path)
+        try:
+            filling = disk.start_filling(graph.store)
+        except BaseException:
+            disk.abandon()
+            raise
+        return Keeping(self, disk, filling)
+
+    def prune(self) -> None:
+        """Keep the newest store beside the current one (a process may still read it); remove
+        the older ones, what killed builds left, and the entries of inputs that are gone."""
         others = [p for p in self.folder.iterdir() if p.is_dir() and p.name != self.path.name]
         kept = sorted(
             (p for p in others if not p.name.startswith(".")),
@@ -169,6 +187,31 @@ class CacheEntry:
             if old not in kept:
                 shutil.rmtree(old, ignore_errors=True)
         _prune(self.folder.parent, keep=self.folder)
+
+
+class Keeping:
+    """A graph being copied into the cache (:meth:`CacheEntry.start_keeping`)."""
+
+    def __init__(self, entry: CacheEntry, disk: OnDiskBuild, filling: Beside) -> None:
+        self._entry, self._disk, self._filling = entry, disk, filling
+
+    def finish(self) -> None:
+        """Wait for the copy, put the store in place and prune the entry's folder.
+
+        :raises KgStoreError: the copy failed (a full disk); nothing of it is left.
+        """
+        try:
+            self._filling.wait()
+        except BaseException:
+            self._disk.abandon()
+            raise
+        self._disk.commit({"key": self._entry.key, **self._entry.about})
+        self._entry.prune()
+
+    def cancel(self) -> None:
+        """Stop the copy and remove what it wrote; the cache is as it was before."""
+        self._filling.cancel()
+        self._disk.abandon()
 
 
 def _prune(stores: Path, *, keep: Path) -> None:

@@ -35,6 +35,7 @@ from multiprocessing.connection import Connection
 from typing import Any, NamedTuple, TypeVar
 
 from kg.errors import KgError, KgLimitError, KgUsageError
+from kg.forking import threads
 
 try:
     import resource
@@ -393,7 +394,7 @@ def call_isolated(fn: Callable[..., T], /, *args: Any, limits: Limits) -> T:
     parent, child = multiprocessing.Pipe()
     sys.stdout.flush()
     sys.stderr.flush()
-    if _threads() > 1:
+    if threads() > 1:
         process = _context((fn.__module__,)).Process(
             target=_child, args=(parent, child, fn, args, limits), daemon=True
         )
@@ -420,16 +421,6 @@ def call_isolated(fn: Callable[..., T], /, *args: Any, limits: Limits) -> T:
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, 0)
         parent.close()
-
-
-def _threads() -> int:
-    """The threads this process runs, native ones included (Linux); else Python's."""
-    try:
-        return len(os.listdir("/proc/self/task"))
-    except OSError:
-        import threading
-
-        return threading.active_count()
 
 
 def _joined(process: Any) -> int:
