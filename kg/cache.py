@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.build import Progress, StepCallback, build
+from kg.build import complete as complete_graph
 from kg.errors import KgStoreError
 from kg.forking import Beside
 from kg.graph import KnowledgeGraph
@@ -259,14 +260,24 @@ def build_entry(
     return CacheEntry(Path(cache or cache_folder()) / "stores" / name, key, about)
 
 
-def files_entry(paths: Sequence[str | Path], *, cache: str | Path | None = None) -> CacheEntry:
-    """The cache entry of RDF files read with ``--data``: keyed by their content."""
+def files_entry(
+    paths: Sequence[str | Path],
+    *,
+    cache: str | Path | None = None,
+    completed_by: Sequence[Path] = (),
+) -> CacheEntry:
+    """The cache entry of RDF files read with ``--data``: keyed by their content.
+
+    :param completed_by: the closing rules :func:`kg.build.complete` ran on the files (an
+        entry of its own, keyed by the rules' content too), none when the files are read
+        as they are.
+    """
     files = [str(Path(p).resolve()) for p in paths]
     total = hashlib.sha256(_code_digest().encode())
-    for path in files:
+    for path in [*files, *map(str, completed_by)]:
         total.update(path.encode() + b"\0")
         total.update(hashlib.sha256(Path(path).read_bytes()).digest())
-    name = f"files-{_name(*files)}"
+    name = f"files-{_name(*files)}" + ("-completed" if completed_by else "")
     about: dict[str, object] = {"files": files}
     return CacheEntry(Path(cache or cache_folder()) / "stores" / name, total.hexdigest(), about)
 
@@ -316,6 +327,7 @@ def open_graph(
     national: bool = True,
     cache: bool | str | Path = True,
     in_memory: bool = False,
+    complete: bool = False,
     progress: Progress | StepCallback | None = None,
     notice: Notice | None = None,
 ) -> KnowledgeGraph:
@@ -338,6 +350,10 @@ def open_graph(
         seconds for the national graph: work of many queries (validation) runs several times
         faster there than on disk, and the copy can be changed (``kg ingest --accept`` tries a
         draft in it).
+    :param complete: files read with ``data`` get what a build states last
+        (:func:`kg.build.complete`: the search key of each label, the most specific type of
+        each resource), so that the catalog's queries answer on them as on a build; for the
+        verbs that run queries (a file that holds them already is unchanged by it).
     :param progress: hears the build's steps, when there is a build.
     :param notice: hears, in one line, that the cache is being built and why.
     :returns: the graph (read-only when it comes from a store on disk).
@@ -346,7 +362,9 @@ def open_graph(
     """
     if endpoint is not None:
         return KnowledgeGraph.open(endpoint=endpoint, timeout=timeout, max_rows=endpoint_max_rows)
-    graph, on_disk = _graph(root, data, path, store, national, cache, progress, notice)
+    graph, on_disk = _graph(
+        root, data, path, store, national, cache, progress, notice, complete=complete
+    )
     return _into_memory(graph) if in_memory and on_disk else graph
 
 
@@ -367,6 +385,8 @@ def _graph(
     cache: bool | str | Path,
     progress: Progress | StepCallback | None,
     notice: Notice | None,
+    *,
+    complete: bool = False,
 ) -> tuple[KnowledgeGraph, bool]:
     """:func:`open_graph`'s graph, and whether it is a store on disk."""
     if path is not None:
@@ -375,13 +395,19 @@ def _graph(
     cached = cache is not False and store in (None, "oxigraph")
     if data:
         small = sum(Path(p).stat().st_size for p in data if Path(p).is_file()) < FILES_THRESHOLD
+        rules = Project.at(root).closing_rule_files() if complete else []
         if not cached or small or any(not Path(p).is_file() for p in data):
-            return KnowledgeGraph.from_files(data, store=store), False
-        entry = files_entry(data, cache=folder)
+            files = KnowledgeGraph.from_files(data, store=store)
+            if complete:
+                complete_graph(files, root)
+            return files, False
+        entry = files_entry(data, cache=folder, completed_by=rules)
 
         def read(target: KnowledgeGraph) -> None:
             for file in data:
                 load_file(target.store, file)
+            if complete:
+                complete_graph(target, root)
 
         return _fill(entry, read, "reading " + ", ".join(str(p) for p in data), notice)
     if not cached:

@@ -149,8 +149,16 @@ class _Backend:
         if data and (endpoint is not None or path is not None):
             raise click.UsageError("--data reads files: not with --endpoint or --path")
 
-    def graph(self, root: Path | None, *, cache: bool = True, in_memory: bool = False) -> Any:
-        """The graph to read (:func:`kg.cache.open_graph`)."""
+    def graph(
+        self,
+        root: Path | None,
+        *,
+        cache: bool = True,
+        in_memory: bool = False,
+        complete: bool = False,
+    ) -> Any:
+        """The graph to read (:func:`kg.cache.open_graph`; ``complete`` for the verbs that
+        run catalog queries)."""
         from kg.cache import open_graph
 
         return open_graph(
@@ -164,6 +172,7 @@ class _Backend:
             national=self.national,
             cache=cache,
             in_memory=in_memory,
+            complete=complete,
             notice=_notice,
         )
 
@@ -640,7 +649,7 @@ def _answer(
     from kg.query import run
     from kg.render import render_query_output
 
-    graph = backend.graph(root)
+    graph = backend.graph(root, complete=True)
     guard.start()
     results = run(graph, target, values, **options)
     text = render_query_output(results, fmt, lang=lang, labels=graph)
@@ -1071,7 +1080,7 @@ def serve(
     )
     sock = listen(config) if get_path is None else None  # a busy port is said before the build
     # updates need a graph of its own: the cache's store is opened read-only
-    app = create_app(backend.graph(root, cache=not allow_update), config)
+    app = create_app(backend.graph(root, cache=not allow_update, complete=True), config)
     if sock is not None:
         run_server(app, config, sock)
         return

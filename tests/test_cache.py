@@ -18,6 +18,7 @@ from kg.cache import build_entry, files_entry
 from kg.cli import cli
 from kg.io import write_atomic
 from kg.project import ENV_CACHE
+from kg.query import run as run_query
 
 ONTOLOGY = """@prefix ex: <http://example.org/> .
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
@@ -245,3 +246,30 @@ def test_the_key_covers_the_code_that_makes_the_graph() -> None:
     needed = graph.find_upstream_modules("kg.cache") | {"kg.cache"}
     covered = {m for m in needed if any(m == b or m.startswith(b + ".") for b in kg.cache.BUILT_BY)}
     assert needed - covered == set()
+
+
+RAW = """@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://w3id.org/cchc/id/unit/01> a <https://w3id.org/cchc/ontology#Province> ;
+    rdfs:label "Thành phố Hà Nội"@vi .
+"""
+
+
+@pytest.mark.parametrize("threshold", [1 << 20, 0], ids=["small file", "file kept in the cache"])
+def test_catalog_queries_answer_on_files_not_made_by_kg_build(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch, threshold: int
+) -> None:
+    """A user's file has no search keys and no most specific types: the verbs that run the
+    catalog state them as a build does, the others read the file as it is."""
+    monkeypatch.setattr(kg.cache, "FILES_THRESHOLD", threshold)
+    raw = tmp_path / "raw.ttl"
+    raw.write_text(RAW, encoding="utf-8")
+    queried = kg.cache.open_graph(data=[raw], complete=True)
+    rows = run_query(queried, "search", {"text": "ha noi"}).rows
+    assert [str(row["resource"]) for row in rows] == ["https://w3id.org/cchc/id/unit/01"]
+    kinds = run_query(queried, "SELECT ?k WHERE { ?s cchc:mostSpecificType ?k }").rows
+    assert [str(row["k"]) for row in kinds] == ["https://w3id.org/cchc/ontology#Province"]
+    # read as it is: the triples of the file, in its graph, and nothing else
+    plain = kg.cache.open_graph(data=[raw])
+    assert len(plain) == 2 and len(plain.graph_names()) == 1
+    code, stdout, stderr = run("query", "--data", str(raw), "search", "--param", "text=HA NOI")
+    assert code == 0 and "Thành phố Hà Nội" in stdout, stderr
