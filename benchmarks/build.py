@@ -14,6 +14,7 @@ wall-clock figures, less so CPU time.
 
     .venv/bin/python -m benchmarks.build                       # against a2d45f9, 3 runs each
     .venv/bin/python -m benchmarks.build --against HEAD~5 --repeat 1 --provinces-only
+    .venv/bin/python -m benchmarks.build --now 3587af1   # issue 13's own change, same data
 
 a2d45f9 is the last commit before issue 13 (the layers), whose "kg build is no slower than
 today" this measures.
@@ -63,6 +64,19 @@ def build_once(tree: Path, args: list[str], cache: Path) -> tuple[float, float, 
     return wall, cpu, after.ru_maxrss // 1024, int(found.group(1))
 
 
+def _help(tree: Path) -> str:
+    """``kg build --help`` of ``tree``'s code."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN, "build", "--help"],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout
+
+
 def measure(tree: Path, args: list[str], repeat: int, label: str) -> dict[str, float]:
     walls, cpus, rss, triples = [], [], 0, 0
     for _ in range(repeat):
@@ -88,38 +102,46 @@ def measure(tree: Path, args: list[str], repeat: int, label: str) -> dict[str, f
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--against", default=BASELINE, help="the earlier commit")
+    parser.add_argument(
+        "--now", default=None, help="a later commit to measure instead of this checkout"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="builds of each (median)")
     parser.add_argument("--provinces-only", action="store_true", help="the quick build")
     options = parser.parse_args()
     scope = ["--provinces-only"] if options.provinces_only else []
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+    label = options.now or "this checkout"
     with tempfile.TemporaryDirectory(prefix="kg-bench-tree-") as tmp:
-        tree = Path(tmp) / "tree"
-        subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tree),
-             options.against],
-            check=True,
-        )  # fmt: skip
-        try:
-            old = measure(tree, ["-q", *scope], options.repeat, options.against)
-            now = measure(ROOT, ["-q", "--rebuild", *scope], options.repeat, "this checkout")
-        finally:
+        trees = {options.against: Path(tmp) / "then"}
+        if options.now:
+            trees[options.now] = Path(tmp) / "now"
+        for commit, tree in trees.items():
             subprocess.run(
-                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False
+                ["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tree), commit],
+                check=True,
             )
+        try:
+            old = measure(trees[options.against], ["-q", *scope], options.repeat, options.against)
+            tree = trees.get(options.now or "", ROOT)
+            # (a commit that has the build cache fills it, as a first kg build does)
+            fresh = ["--rebuild"] if "--rebuild" in _help(tree) else []
+            now = measure(tree, ["-q", *fresh, *scope], options.repeat, label)
+        finally:
+            for tree in trees.values():
+                subprocess.run(
+                    ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
+                    check=False,
+                )
     print()
     print("| build | triples | wall | CPU | peak RSS | wall / 1M triples | CPU / 1M triples |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for label, row in ((options.against, old), ("this checkout", now)):
+    for name, row in ((options.against, old), (label, now)):
         print(
-            f"| {label} | {row['triples']:,} | {row['wall']:.1f} s | {row['cpu']:.1f} s "
+            f"| {name} | {row['triples']:,} | {row['wall']:.1f} s | {row['cpu']:.1f} s "
             f"| {row['rss']:,} MiB | {row['wall_per_m']:.1f} s | {row['cpu_per_m']:.1f} s |"
         )
     wall, cpu = now["wall_per_m"] / old["wall_per_m"], now["cpu_per_m"] / old["cpu_per_m"]
-    print(
-        f"\nper million triples, this checkout / {options.against}: "
-        f"wall ×{wall:.2f}, CPU ×{cpu:.2f}"
-    )
+    print(f"\nper million triples, {label} / {options.against}: wall ×{wall:.2f}, CPU ×{cpu:.2f}")
 
 
 if __name__ == "__main__":
