@@ -56,21 +56,6 @@ class OnDiskBuild:
             self._store = OxigraphStore(self._tmp)
         return self._store
 
-    @classmethod
-    def copy_of(cls, path: str | Path, source: Store) -> OnDiskBuild:
-        """A new store for ``path`` holding the quads of ``source``, copied inside Oxigraph:
-        a graph built in memory (many times faster than on disk), then kept on disk.
-
-        :raises KgStoreError: as the constructor.
-        """
-        disk = cls(path)
-        try:
-            disk.fill_from(source)
-        except BaseException:
-            disk.abandon()
-            raise
-        return disk
-
     def fill_from(self, source: Store) -> None:
         """Add the quads of ``source`` to the new store, inside Oxigraph."""
         self.store.oxigraph().bulk_extend(source.oxigraph())
