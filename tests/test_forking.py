@@ -181,7 +181,9 @@ def _project(folder: Path) -> Path:
     return folder
 
 
-def test_kg_build_copies_its_graph_to_the_cache_in_a_child(tmp_path: Path) -> None:
+def test_kg_build_copies_its_graph_to_the_cache_in_a_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = _project(tmp_path / "project")
     cache = tmp_path / "cache"
     done = python(
@@ -191,11 +193,8 @@ def test_kg_build_copies_its_graph_to_the_cache_in_a_child(tmp_path: Path) -> No
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr.splitlines() == ["forked"]  # one thread when the copy starts
-    os.environ[ENV_CACHE] = str(cache)
-    try:
-        entry = build_entry(project)
-    finally:
-        del os.environ[ENV_CACHE]
+    monkeypatch.setenv(ENV_CACHE, str(cache))
+    entry = build_entry(project)
     assert entry.current()
     assert [p.name for p in entry.folder.iterdir() if p.name.startswith(".") and p.is_dir()] == []
     asked = CliRunner().invoke(
