@@ -7,8 +7,10 @@ on disk, in the build cache (:mod:`kg.cache`) or a folder of the user's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from kg.build import Progress, StepCallback, build, reporter
 from kg.cache import CacheEntry, Notice, build_entry, open_graph
@@ -146,14 +148,12 @@ def build_and_keep(
     if entry is None:
         disk = OnDiskBuild(path)  # type: ignore[arg-type]  # a locked store: refused up front
         try:
-            graph = build(root, national=national, progress=progress)
-            filling = disk.start_filling(graph.store)
-            try:
-                report = check_and_write(graph, output, format=format, check=check,
-                                         progress=progress)  # fmt: skip
-            except BaseException:
-                filling.cancel()
-                raise
+            graph, report, filling = _build_beside(
+                lambda graph: disk.start_filling(graph.store),
+                output,
+                root,
+                **args,  # type: ignore[arg-type]
+            )
             if report is not None and not report.conforms:
                 filling.cancel()
                 disk.abandon()
@@ -165,16 +165,38 @@ def build_and_keep(
         disk.commit()
         return Built(len(graph), len(graph.graph_names()), report, disk.path)
     with entry.locked(notice):
-        graph = build(root, national=national, progress=progress)
-        keeping = entry.start_keeping(graph)
-        try:
-            report = check_and_write(graph, output, format=format, check=check,
-                                     progress=progress)  # fmt: skip
-        except BaseException:
-            keeping.cancel()
-            raise
+        graph, report, keeping = _build_beside(entry.start_keeping, output, root, **args)  # type: ignore[arg-type]
         keeping.finish()
     return Built(len(graph), len(graph.graph_names()), report, entry.path)
+
+
+class _Copy(Protocol):
+    def cancel(self) -> None: ...
+
+
+_C = TypeVar("_C", bound=_Copy)
+
+
+def _build_beside(
+    start_copy: Callable[[KnowledgeGraph], _C],
+    output: str | Path | None,
+    root: str | Path | None,
+    *,
+    format: Format | None,
+    check: bool,
+    national: bool,
+    progress: Progress | StepCallback | None,
+) -> tuple[KnowledgeGraph, Report | None, _C]:
+    """Build in memory, start the copy of the graph to disk, then validate and write the file
+    while it runs (:func:`check_and_write`); the copy is cancelled when that fails."""
+    graph = build(root, national=national, progress=progress)
+    copy = start_copy(graph)
+    try:
+        report = check_and_write(graph, output, format=format, check=check, progress=progress)
+    except BaseException:
+        copy.cancel()
+        raise
+    return graph, report, copy
 
 
 def _reuse(
