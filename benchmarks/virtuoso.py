@@ -167,6 +167,37 @@ def virtuoso_server(folder: Path, *, timeout: float = 120) -> Iterator[Server]:
                 process.wait(timeout=10)
 
 
+@contextlib.contextmanager
+def _as_dba() -> Iterator[None]:
+    """The DBA's credentials in the environment, where kg's remote store reads them."""
+    from kg.stores.remote import ENV_PASSWORD, ENV_USER
+
+    saved = {name: os.environ.get(name) for name in (ENV_USER, ENV_PASSWORD)}
+    os.environ[ENV_USER], os.environ[ENV_PASSWORD] = DBA
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _kg(*args: str) -> str:
+    """Run this environment's ``kg`` as the DBA; what it printed."""
+    with _as_dba():
+        done = subprocess.run(
+            [str(Path(sys.executable).with_name("kg")), *args],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if done.returncode != 0:
+        raise RuntimeError(f"kg {args[0]} failed: {done.stdout}{done.stderr}")
+    return done.stdout
+
+
 # ---- the measurements ---------------------------------------------------------------------------
 
 
@@ -208,7 +239,7 @@ def measure(args: argparse.Namespace) -> int:
     import kg
     from kg.graph import KnowledgeGraph
     from kg.query import default_catalog
-    from kg.stores.remote import ENV_PASSWORD, ENV_USER, RemoteStore
+    from kg.stores.remote import RemoteStore, members_graph
 
     work = Path(tempfile.mkdtemp(prefix="kg-virtuoso-"))
     try:
@@ -235,25 +266,29 @@ def measure(args: argparse.Namespace) -> int:
             figures["bulk load"] = time.perf_counter() - start
             loaded = KnowledgeGraph(store=RemoteStore(bulk.base + "/sparql", timeout=600))
             figures["bulk count"] = len(loaded)
+            start = time.perf_counter()
+            _kg("push", "--group-only", "--endpoint", bulk.base + "/sparql-auth")
+            figures["bulk group"] = time.perf_counter() - start
         say(f"bulk load: {figures['bulk load']:.1f} s, {figures['bulk count']:,} triples")
 
         with virtuoso_server(work / "push") as server:
-            env = {**os.environ, ENV_USER: DBA[0], ENV_PASSWORD: DBA[1]}
             start = time.perf_counter()
-            pushed = subprocess.run(
-                [
-                    str(Path(sys.executable).with_name("kg")), "push", "-q", "--data", str(trig),
-                    "--endpoint", server.base + "/sparql-auth",
-                    "--graph-store", server.base + "/sparql-graph-crud-auth",
-                    *(("--max-request", args.max_request) if args.max_request else ()),
-                ],
-                env=env, capture_output=True, text=True, check=False,
+            _kg(
+                "push", "-q", "--data", str(trig),
+                "--endpoint", server.base + "/sparql-auth",
+                "--graph-store", server.base + "/sparql-graph-crud-auth",
+                *(("--max-request", args.max_request) if args.max_request else ()),
             )  # fmt: skip
             figures["push"] = time.perf_counter() - start
-            if pushed.returncode != 0:
-                raise RuntimeError(f"kg push failed: {pushed.stdout}{pushed.stderr}")
             say(f"kg push (reading the TriG included): {figures['push']:.1f} s")
+            if args.without_group:  # the list of its members gone, no reader uses the group
+                with _as_dba():
+                    writer = RemoteStore(server.base + "/sparql-auth", timeout=600)
+                    group = writer.defined_group()
+                    if group is not None:
+                        writer.remove_graph(members_graph(group))
             remote = KnowledgeGraph(store=RemoteStore(server.base + "/sparql", timeout=600))
+            figures["group"] = remote.store.defined_group()  # type: ignore[attr-defined]
             figures["push count"] = len(remote)
             rows = []
             for query in default_catalog(ROOT):
@@ -272,12 +307,46 @@ def measure(args: argparse.Namespace) -> int:
                     else ("same" if _rows(local) == _rows(answer) else "DIFFERENT")
                 )
                 count = len(local) if local is not None else "—"
-                rows.append((query.name, count, local_time, remote_time, same))
+                row = (query.name, count, local_time, remote_time, same)
+                if args.estimates:
+                    text = _as_sent(query, params)
+                    names = remote.graph_names()
+                    group = [figures["group"]] if figures["group"] else names
+                    row += (
+                        _estimate(server, text, group, names),
+                        _estimate(server, text, names, names),
+                    )
+                rows.append(row)
                 say(f"{query.name}: {count} rows, {_fmt(local_time)} / {_fmt(remote_time)} {same}")
         print(table(figures, rows))
         return 0 if all(r[4] == "same" for r in rows) else 1
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _as_sent(query: Any, params: dict[str, str]) -> str:
+    """The query's text as kg's remote store sends it: prefixes, parameters in place."""
+    from kg.namespaces import PREFIXES
+    from kg.sparql import substitute
+
+    head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+    return head + substitute(query.text, query.bindings(params))
+
+
+def _estimate(server: Server, text: str, default: list[Any], named: list[Any]) -> float | str:
+    """Virtuoso's estimate of a query's time in seconds, as its endpoint computes it before
+    running the query (``exec_score``) to compare with ``MaxQueryCostEstimationTime``."""
+    defines = "define sql:big-data-const 0 "
+    defines += "".join(f"define input:default-graph-uri <{g}> " for g in default)
+    defines += "".join(f"define input:named-graph-uri <{g}> " for g in named)
+    sql = "sparql { " + defines + text + "\n}"
+    quoted = sql.replace("\\", "\\\\").replace("'", "\\'")
+    try:
+        said = server.isql(f"select exec_score('{quoted}');")
+    except RuntimeError as exc:
+        return str(exc).strip().splitlines()[0][:60]
+    found = re.findall(r"^\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*$", said, re.M)
+    return float(found[-1]) / 1000 if found else said.strip()[-60:]
 
 
 def _fmt(value: Any) -> str:
@@ -303,12 +372,26 @@ def table(figures: dict[str, Any], rows: list[tuple[Any, ...]]) -> str:
         f"{figures['push count']:,} triples on the server |",
         f"| bulk load of `kg export --format nq` | {figures['bulk load']:.1f} s, "
         f"{figures['bulk count']:,} triples on the server |",
+        f"| `kg push --group-only` after the bulk load | {figures['bulk group']:.1f} s |",
+        "| default graph of the queries | "
+        + (
+            f"the graph group `{figures['group']}`"
+            if figures.get("group")
+            else f"the {figures['graphs']} graphs named one by one"
+        )
+        + " |",
         "",
         "| query | rows | Oxigraph | Virtuoso | rows on Virtuoso |",
         "| --- | ---: | ---: | ---: | --- |",
     ]
-    for name, count, local, remote, same in rows:
-        lines.append(f"| `{name}` | {count} | {_fmt(local)} | {_fmt(remote)} | {same} |")
+    if rows and len(rows[0]) > 5:
+        lines[-2] += " estimated, group | estimated, graphs named |"
+        lines[-1] += " ---: | ---: |"
+    for name, count, local, remote, same, *estimates in rows:
+        line = f"| `{name}` | {count} | {_fmt(local)} | {_fmt(remote)} | {same} |"
+        for estimate in estimates:
+            line += f" {estimate:,.0f} s |" if isinstance(estimate, float) else f" {estimate} |"
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -318,6 +401,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each query (median)")
     parser.add_argument("--max-request", default=None, help="kg push --max-request (its default)")
     parser.add_argument("--only", nargs="*", default=[], help="these catalog queries only")
+    parser.add_argument(
+        "--estimates",
+        action="store_true",
+        help="also Virtuoso's estimate of each query, over the group and over the graphs named",
+    )
+    parser.add_argument(
+        "--without-group",
+        action="store_true",
+        help="query as if kg push had defined no graph group (each graph named)",
+    )
     args = parser.parse_args(argv)
     if virtuoso_binary() is None:
         print("Virtuoso is not installed (apt-get install virtuoso-opensource)", file=sys.stderr)

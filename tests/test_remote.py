@@ -26,7 +26,7 @@ import kg
 from kg.cli import cli
 from kg.graph import KnowledgeGraph
 from kg.query import run
-from kg.stores.remote import ENV_PASSWORD, ENV_USER, RemoteStore
+from kg.stores.remote import ENV_PASSWORD, ENV_USER, RemoteStore, group_of, members_graph
 
 REALM = "SPARQL"
 NONCE = "b2264325003239ab69d39d243d"
@@ -52,7 +52,13 @@ class Endpoint(http.server.BaseHTTPRequestHandler):
         query = (fields.get("query") or fields.get("update") or [body])[0]
         sent = self.headers.get("Authorization") or ""
         self.seen.append(
-            {"method": self.command, "auth": sent.split(" ")[0], "query": query, "fields": fields}
+            {
+                "method": self.command,
+                "auth": sent.split(" ")[0],
+                "query": query,
+                "fields": fields,
+                "path": self.path,
+            }
         )
         if self.auth and not self._authorised(sent):
             challenge = (
@@ -203,6 +209,204 @@ def test_the_dataset_is_the_projects_graphs_never_the_engines(
     fields = handler.seen[-1]["fields"]
     assert fields["default-graph-uri"] == [GRAPH + "x"]
     assert fields["named-graph-uri"] == [GRAPH + "x"]
+
+
+# ---- Virtuoso's graph groups ------------------------------------------------------------------
+
+VIRTUOSO = "Virtuoso/07.20.3229 (Linux) x86_64-pc-linux-gnu"
+REFUSED = (
+    b"Virtuoso 42000 Error SR186:SECURITY: No permission to execute procedure "
+    b"DB.DBA.RDF_GRAPH_GROUP_DROP with user ID 107, group ID 107"
+)
+
+
+class FakeVirtuoso:
+    """What a Virtuoso server keeps of graph groups, as far as the store can see it: the
+    project's graphs ``x`` and ``y``, the groups its SQL procedures define, the graphs put
+    by the Graph Store Protocol; ``refuse`` answers every procedure call as Virtuoso answers a
+    user without the right."""
+
+    def __init__(self, handler: type[Endpoint], *, refuse: bool = False) -> None:
+        handler.server_version = VIRTUOSO
+        handler.sys_version = ""
+        handler.answer = staticmethod(self.answer)
+        self.handler = handler
+        self.refuse = refuse
+        self.names = [GRAPH + "x", GRAPH + "y"]
+        self.groups: dict[str, list[str]] = {}
+        self.lists: dict[str, str] = {}  # a members graph: what was put there
+        self.calls: list[str] = []
+
+    def answer(self, query: str) -> tuple[int, dict[str, str], bytes]:
+        said = self.handler.seen[-1]
+        if said["method"] == "PUT":
+            graph = urllib.parse.parse_qs(urllib.parse.urlsplit(said["path"]).query)["graph"][0]
+            if graph.endswith("/members"):
+                self.lists[graph] = query
+            return 201, {}, b""
+        if "<sql:" in query:
+            if self.refuse:
+                return 500, {}, REFUSED
+            procedure = re.search(r"<sql:(\w+)>", query).group(1)  # type: ignore[union-attr]
+            group = re.search(r'\("([^"]+)"', query).group(1)  # type: ignore[union-attr]
+            self.calls.append(f"{procedure} {group}")
+            if procedure == "RDF_GRAPH_GROUP_DROP":
+                self.groups.pop(group, None)
+            elif procedure == "RDF_GRAPH_GROUP_CREATE":
+                self.groups[group] = []
+            else:
+                self.groups[group] += re.findall(r"<([^>]+)>", query.split("VALUES", 1)[1])
+            return 200, {}, _json(["done"], [{"done": {"type": "literal", "value": "0"}}])
+        if query.startswith("DROP SILENT GRAPH"):  # and INSERT DATA, when the graph is put
+            graph = re.search(r"<([^>]+)>", query).group(1)  # type: ignore[union-attr]
+            self.lists.pop(graph, None)
+            if "INSERT DATA" in query and graph.endswith("/members"):
+                self.lists[graph] = query
+            return 200, {}, b""
+        if query.startswith("ASK") and "/members>" in query:
+            listed = re.search(r"GRAPH <([^>]+)>", query).group(1)  # type: ignore[union-attr]
+            return 200, {}, json.dumps({"boolean": listed in self.lists}).encode()
+        if "?list ?group" in query:
+            rows = [
+                {
+                    "list": {"type": "uri", "value": listed},
+                    "group": {"type": "uri", "value": listed.removesuffix("/members")},
+                }
+                for listed in self.lists
+            ]
+            return 200, {}, _json(["list", "group"], rows)
+        if "GRAPH ?g" in query:
+            return 200, {}, _graphs(*self.names, "http://www.openlinksw.com/schemas/virtrdf#")
+        return 200, {}, _json(["s"], [])
+
+
+def _push(url: str, tmp_path: Any, *extra: str) -> Any:
+    trig = tmp_path / "two.trig"
+    trig.write_text(
+        f"<{GRAPH}x> {{ <urn:x:a> <urn:x:p> <urn:x:b> . }}\n"
+        f"<{GRAPH}y> {{ <urn:x:b> <urn:x:p> <urn:x:c> . }}\n",
+        encoding="utf-8",
+    )
+    return CliRunner().invoke(
+        cli,
+        [
+            *("push", "--data", str(trig), "--endpoint", url),
+            *("--graph-store", url.replace("/sparql", "/store")),
+            *extra,
+        ],
+    )
+
+
+def test_push_to_virtuoso_defines_the_group_and_queries_name_it(
+    endpoint: tuple[str, type[Endpoint]], tmp_path: Any
+) -> None:
+    url, handler = endpoint
+    server = FakeVirtuoso(handler)
+    result = _push(url, tmp_path)
+    assert result.exit_code == 0, result.output
+    group = str(group_of([URIRef(n) for n in server.names]))
+    assert f"Virtuoso graph group {group} of the 2 graphs" in result.output
+    assert server.groups == {group: server.names}
+    # the list of members is written only once the group is whole
+    assert server.calls[-1] == f"RDF_GRAPH_GROUP_INS {group}"
+    puts = [s["path"] for s in handler.seen if s["method"] == "PUT"]
+    assert "members" in urllib.parse.unquote(puts[-1])
+    assert set(server.lists) == {str(members_graph(URIRef(group)))}
+
+    reader = KnowledgeGraph(store=RemoteStore(url))
+    run(reader, "SELECT ?s WHERE { ?s ?p ?o }")
+    fields = handler.seen[-1]["fields"]
+    assert fields["default-graph-uri"] == [group]
+    assert fields["named-graph-uri"] == server.names  # GRAPH ?g still sees each graph
+
+
+def test_a_group_without_its_list_of_members_is_never_used(
+    endpoint: tuple[str, type[Endpoint]],
+) -> None:
+    """A push that stopped before the list was written may have left a group half-made."""
+    url, handler = endpoint
+    server = FakeVirtuoso(handler)
+    server.groups[str(group_of([URIRef(n) for n in server.names]))] = server.names[:1]
+    reader = KnowledgeGraph(store=RemoteStore(url))
+    run(reader, "SELECT ?s WHERE { ?s ?p ?o }")
+    assert handler.seen[-1]["fields"]["default-graph-uri"] == server.names
+
+
+def test_a_group_of_other_graphs_is_never_used(endpoint: tuple[str, type[Endpoint]]) -> None:
+    url, handler = endpoint
+    server = FakeVirtuoso(handler)
+    old = group_of([URIRef(server.names[0])])  # pushed before y was
+    server.groups[str(old)] = server.names[:1]
+    server.lists[str(members_graph(old))] = "listed"
+    reader = KnowledgeGraph(store=RemoteStore(url))
+    run(reader, "SELECT ?s WHERE { ?s ?p ?o }")
+    assert handler.seen[-1]["fields"]["default-graph-uri"] == server.names
+
+
+def test_a_new_push_drops_the_group_of_the_graphs_before(
+    endpoint: tuple[str, type[Endpoint]], tmp_path: Any
+) -> None:
+    url, handler = endpoint
+    server = FakeVirtuoso(handler)
+    old = str(group_of([URIRef(server.names[0])]))
+    server.groups[old] = server.names[:1]
+    server.lists[str(members_graph(URIRef(old)))] = "listed"
+    assert _push(url, tmp_path).exit_code == 0
+    group = str(group_of([URIRef(n) for n in server.names]))
+    assert set(server.groups) == {group}
+    assert set(server.lists) == {str(members_graph(URIRef(group)))}
+
+
+def test_a_group_refused_leaves_the_push_done_with_a_warning(
+    endpoint: tuple[str, type[Endpoint]], tmp_path: Any
+) -> None:
+    url, handler = endpoint
+    server = FakeVirtuoso(handler, refuse=True)
+    result = _push(url, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "Pushed 2 triples in 2 graphs" in result.output
+    warning = next(ln for ln in result.output.splitlines() if ln.startswith("Warning"))
+    assert "no graph group of the 2 graphs was defined" in warning
+    assert "SR186:SECURITY: No permission" in warning and "push as its DBA" in warning
+    assert not server.lists and not server.groups
+
+
+def test_another_engine_is_never_asked_for_a_group(
+    endpoint: tuple[str, type[Endpoint]], tmp_path: Any
+) -> None:
+    url, handler = endpoint
+    handler.answer = _answers(rows=lambda q: (200, {}, _json(["s"], [])))
+    result = _push(url, tmp_path)
+    assert result.exit_code == 0, result.output
+    run(KnowledgeGraph(store=RemoteStore(url)), "SELECT ?s WHERE { ?s ?p ?o }")
+    assert not [s for s in handler.seen if "sql:" in s["query"] or "members" in s["query"]]
+    assert "graph group" not in result.output
+
+
+def test_group_only_defines_the_group_of_the_graphs_held(
+    endpoint: tuple[str, type[Endpoint]],
+) -> None:
+    """After a bulk load, which pushes nothing through kg."""
+    url, handler = endpoint
+    server = FakeVirtuoso(handler)
+    result = CliRunner().invoke(cli, ["push", "--group-only", "--endpoint", url])
+    assert result.exit_code == 0, result.output
+    group = str(group_of([URIRef(n) for n in server.names]))
+    assert result.output.strip() == f"Defined the graph group {group} of 2 graphs"
+    assert server.groups == {group: server.names}
+    assert not [s for s in handler.seen if s["method"] == "PUT"]  # no --graph-store: an update
+    assert set(server.lists) == {str(members_graph(URIRef(group)))}
+
+
+def test_group_only_on_another_engine_is_one_line(endpoint: tuple[str, type[Endpoint]]) -> None:
+    url, handler = endpoint
+    handler.answer = _answers(rows=lambda q: (200, {}, _json(["s"], [])))
+    result = CliRunner().invoke(cli, ["push", "--group-only", "--endpoint", url])
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"Error: {url} is not Virtuoso, or holds none of the project's graphs: "
+        "no graph group to define"
+    )
 
 
 # ---- answers cut short ------------------------------------------------------------------------

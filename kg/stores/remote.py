@@ -7,7 +7,14 @@ settings); docs/virtuoso.md says how to run the catalog there.
   given as protocol parameters: every graph of the project (``https://w3id.org/cchc/graph/…``)
   is both a ``default-graph-uri`` (so the default graph is their union, as in the embedded
   stores, whatever the server's own default) and a ``named-graph-uri``. An engine's own graphs
-  (Virtuoso's ``virtrdf#``, its DAV and LDP graphs) are never part of it.
+  (Virtuoso's ``virtrdf#``, its DAV and LDP graphs) are never part of it. On Virtuoso, ``kg
+  push`` also defines a *graph group* of the project's graphs (:meth:`RemoteStore.define_group`),
+  and a query names that group as its default graph: Virtuoso's planner estimates a query
+  over a list of graphs about as many times over as the list is long, and refuses one whose
+  estimate passes ``MaxQueryCostEstimationTime``; over a group it estimates it as over one
+  graph. The group's IRI is made from the names of its graphs, and a graph beside it lists
+  them, written once the group is whole: a reader uses a group only when that list is there
+  for the graphs it finds, else names the graphs one by one.
 - **Answers.** A truncated answer is never taken for the whole: an endpoint that says it cut
   one (Virtuoso's ``X-SPARQL-MaxRows`` header), or that gives exactly as many rows as its known
   limit, is asked again a page at a time (``LIMIT``/``OFFSET``, ordered), or the query fails
@@ -34,6 +41,7 @@ that names the URL and what the server said.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -47,7 +55,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import DCTERMS, XSD
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
 from rdflib.term import Node
@@ -82,6 +90,8 @@ DEFAULT_MAX_GRAPH_STORE_REQUEST = 64 * 1024 * 1024
 STAGING = URIRef(BASE + "staging/")
 #: The header in which Virtuoso says it cut an answer at its ``ResultSetMaxRows``.
 MAX_ROWS_HEADER = "X-SPARQL-MaxRows"
+#: Where the Virtuoso graph groups of the project's graphs are named (outside ``graph/``).
+GRAPH_GROUPS = URIRef(BASE + "graph-group/")
 
 _SELECT_JSON = "application/sparql-results+json"
 _NTRIPLES = "application/n-triples"
@@ -140,6 +150,10 @@ class RemoteStore(Store):
         self.max_rows = max_rows
         self._asked_max_rows = False
         self._names: list[URIRef] | None = None
+        #: The graph group that stands for the project's graphs, once looked for (False: none).
+        self._group: URIRef | bool | None = None
+        #: Whether the server says it is Virtuoso (its ``Server`` header), once it has answered.
+        self.virtuoso: bool | None = None
         user, password = os.environ.get(ENV_USER), os.environ.get(ENV_PASSWORD)
         self._has_credentials = user is not None or password is not None
         handlers: list[urllib.request.BaseHandler] = []
@@ -195,7 +209,10 @@ class RemoteStore(Store):
             self._probe(url)
         try:
             with self._opener.open(request, timeout=self.timeout) as response:
-                return _Answer(bytes(response.read()), response.headers)
+                answer = _Answer(bytes(response.read()), response.headers)
+                if answer.headers.get("Server") is not None:
+                    self.virtuoso = _is_virtuoso(answer)
+                return answer
         except urllib.error.HTTPError as exc:
             if missing_ok and exc.code == 404:
                 return _Answer(b"", exc.headers)
@@ -246,7 +263,14 @@ class RemoteStore(Store):
         except (OSError, ValueError):
             pass  # the request itself will say what is wrong
 
-    def _sparql(self, text: str, accept: str, *, dataset: bool | QueryDataset = True) -> _Answer:
+    def _sparql(
+        self,
+        text: str,
+        accept: str,
+        *,
+        dataset: bool | QueryDataset = True,
+        url: str | None = None,
+    ) -> _Answer:
         fields: list[tuple[str, str]] = []
         if isinstance(dataset, QueryDataset):
             fields += [("default-graph-uri", str(n)) for n in dataset.default]
@@ -254,11 +278,12 @@ class RemoteStore(Store):
         elif dataset:
             # none yet: a graph no one holds, or the server would take its own default
             names = [str(n) for n in self.graph_names()] or [str(GRAPH)]
-            fields += [("default-graph-uri", n) for n in names]
+            group = self.defined_group()
+            fields += [("default-graph-uri", n) for n in ([str(group)] if group else names)]
             fields += [("named-graph-uri", n) for n in names]
         body = urllib.parse.urlencode([("query", text), *fields]).encode("utf-8")
         return self._request(
-            self.endpoint,
+            url or self.endpoint,
             data=body,
             content_type="application/x-www-form-urlencoded",
             accept=accept,
@@ -298,6 +323,78 @@ class RemoteStore(Store):
                 g for g in found if isinstance(g, URIRef) and g.startswith(str(GRAPH))
             )
         return list(self._names)
+
+    def _forget_names(self) -> None:
+        self._names = None
+        self._group = None
+
+    # -- Virtuoso's graph groups --------------------------------------------------------------
+
+    def defined_group(self) -> URIRef | None:
+        """The graph group of exactly the project's graphs on this server, when ``kg push``
+        has defined it (its list of members is there), else None: looked for once."""
+        if self._group is None:
+            self._group = False
+            names = self.graph_names()  # also learns whether the server is Virtuoso
+            if names and self.virtuoso:
+                group = group_of(names)
+                found = self._sparql(
+                    f"ASK {{ GRAPH {members_graph(group).n3()} {{ {group.n3()} "
+                    f"{DCTERMS.hasPart.n3()} ?member }} }}",
+                    _SELECT_JSON,
+                    dataset=False,
+                )
+                if _boolean(_json(found.body, self.endpoint).get("boolean")):
+                    self._group = group
+        return self._group or None
+
+    def define_group(self) -> URIRef | None:
+        """Define on a Virtuoso server the graph group of the project's graphs it holds, so
+        that queries name one default graph rather than each of the project's (see the
+        module's docstring); None on another server, which needs none.
+
+        Virtuoso's SQL procedures are called through SPARQL (``sql:RDF_GRAPH_GROUP_…``), on
+        the update endpoint, which only an account with the right to them may do (its DBA).
+        Groups defined by an earlier push for another set of graphs are dropped. A failure
+        leaves no list of members, so no reader uses a group left half-made.
+
+        :raises KgStoreError: the server refused (an account without the right), in one line.
+        """
+        names = self.graph_names()
+        if not names or not self.virtuoso:
+            return None
+        group = group_of(names)
+        if self.defined_group() == group:
+            return group
+
+        def call(text: str) -> None:
+            self._sparql(text, _SELECT_JSON, dataset=False, url=self.update_endpoint)
+
+        members = " ".join(n.n3() for n in names)
+        quoted = json.dumps(str(group))
+        call(f"SELECT (<sql:RDF_GRAPH_GROUP_DROP>({quoted}, 1) AS ?done) WHERE {{}}")
+        call(f"SELECT (<sql:RDF_GRAPH_GROUP_CREATE>({quoted}, 1) AS ?done) WHERE {{}}")
+        call(
+            f"SELECT (<sql:RDF_GRAPH_GROUP_INS>({quoted}, STR(?member)) AS ?done) "
+            f"WHERE {{ VALUES ?member {{ {members} }} }}"
+        )
+        self.replace_graph(members_graph(group), [(group, DCTERMS.hasPart, n) for n in names])
+        stale = self._select(
+            f"SELECT DISTINCT ?list ?group WHERE {{ GRAPH ?list {{ ?group "
+            f"{DCTERMS.hasPart.n3()} ?member }} "
+            f'FILTER (STRSTARTS(STR(?list), "{GRAPH_GROUPS}")) }}',
+            dataset=False,
+        )
+        for row in stale:
+            old, listed = row.get("group"), row.get("list")
+            if isinstance(old, URIRef) and old != group and listed == members_graph(old):
+                call(
+                    f"SELECT (<sql:RDF_GRAPH_GROUP_DROP>({json.dumps(str(old))}, 1) AS ?done) "
+                    "WHERE {}"
+                )
+                self.remove_graph(listed)
+        self._forget_names()
+        return group
 
     def triples(self, graph: URIRef) -> Iterator[Triple]:
         if self.graph_store:
@@ -356,7 +453,7 @@ class RemoteStore(Store):
 
     def _replace_at_once(self, graph: URIRef, body: str) -> None:
         if self.graph_store:
-            self._names = None
+            self._forget_names()
             url = self.graph_store + "?" + urllib.parse.urlencode({"graph": str(graph)})
             self._request(
                 url, method="PUT", data=body.encode("utf-8"), content_type=_TURTLE_CONTENT
@@ -370,7 +467,7 @@ class RemoteStore(Store):
     def _insert(self, graph: URIRef, body: str) -> None:
         """Add one chunk of statements: a Graph Store Protocol POST, or INSERT DATA."""
         if self.graph_store:
-            self._names = None
+            self._forget_names()
             url = self.graph_store + "?" + urllib.parse.urlencode({"graph": str(graph)})
             self._request(url, data=body.encode("utf-8"), content_type=_TURTLE_CONTENT)
         else:
@@ -587,6 +684,23 @@ def staging_graph(graph: URIRef) -> URIRef:
 
 
 _TURTLE_CONTENT = "text/turtle; charset=utf-8"  # N-Triples is Turtle, and every store reads it
+
+
+def group_of(names: Iterable[URIRef]) -> URIRef:
+    """The IRI of the graph group of these graphs: made from their names, so that a group
+    found under it has those members (:meth:`RemoteStore.define_group`).
+
+    >>> group_of([URIRef("https://w3id.org/cchc/graph/b"), URIRef("https://w3id.org/cchc/graph/a")])
+    rdflib.term.URIRef('https://w3id.org/cchc/graph-group/915f85d1c06bb5f09f95')
+    """
+    text = "\n".join(sorted(str(n) for n in names))
+    return URIRef(f"{GRAPH_GROUPS}{hashlib.sha256(text.encode('utf-8')).hexdigest()[:20]}")
+
+
+def members_graph(group: URIRef) -> URIRef:
+    """The graph that lists a group's members (``dct:hasPart``), written once the group is
+    whole: a plain graph, outside the project's graphs."""
+    return URIRef(f"{group}/members")
 
 
 def _is_virtuoso(answer: _Answer) -> bool:
