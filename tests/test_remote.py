@@ -266,15 +266,6 @@ class FakeVirtuoso:
         if query.startswith("ASK") and "/members>" in query:
             listed = re.search(r"GRAPH <([^>]+)>", query).group(1)  # type: ignore[union-attr]
             return 200, {}, json.dumps({"boolean": listed in self.lists}).encode()
-        if "?list ?group" in query:
-            rows = [
-                {
-                    "list": {"type": "uri", "value": listed},
-                    "group": {"type": "uri", "value": listed.removesuffix("/members")},
-                }
-                for listed in self.lists
-            ]
-            return 200, {}, _json(["list", "group"], rows)
         if "GRAPH ?g" in query:
             return 200, {}, _graphs(*self.names, "http://www.openlinksw.com/schemas/virtrdf#")
         return 200, {}, _json(["s"], [])
@@ -343,7 +334,7 @@ def test_a_group_of_other_graphs_is_never_used(endpoint: tuple[str, type[Endpoin
     assert handler.seen[-1]["fields"]["default-graph-uri"] == server.names
 
 
-def test_a_new_push_drops_the_group_of_the_graphs_before(
+def test_a_push_of_other_graphs_leaves_the_group_before_for_readers_that_name_it(
     endpoint: tuple[str, type[Endpoint]], tmp_path: Any
 ) -> None:
     url, handler = endpoint
@@ -353,8 +344,10 @@ def test_a_new_push_drops_the_group_of_the_graphs_before(
     server.lists[str(members_graph(URIRef(old)))] = "listed"
     assert _push(url, tmp_path).exit_code == 0
     group = str(group_of([URIRef(n) for n in server.names]))
-    assert set(server.groups) == {group}
-    assert set(server.lists) == {str(members_graph(URIRef(group)))}
+    assert server.groups == {old: server.names[:1], group: server.names}
+    assert set(server.lists) == {str(members_graph(URIRef(g))) for g in (old, group)}
+    run(KnowledgeGraph(store=RemoteStore(url)), "SELECT ?s WHERE { ?s ?p ?o }")
+    assert handler.seen[-1]["fields"]["default-graph-uri"] == [group]
 
 
 def test_a_group_refused_leaves_the_push_done_with_a_warning(
@@ -407,6 +400,26 @@ def test_group_only_on_another_engine_is_one_line(endpoint: tuple[str, type[Endp
         f"Error: {url} is not Virtuoso, or holds none of the project's graphs: "
         "no graph group to define"
     )
+
+
+def test_a_graph_name_that_would_break_a_query_is_none_of_the_projects(
+    endpoint: tuple[str, type[Endpoint]],
+) -> None:
+    """A graph's name read from a server is written into queries (the group's members, the
+    count of the dataset): one that would close the IRI and go on as SPARQL is left out."""
+    url, handler = endpoint
+    hostile = GRAPH + "x> } } ; DROP ALL ; #"
+
+    def answer(query: str) -> tuple[int, dict[str, str], bytes]:
+        if "SELECT DISTINCT ?g" in query:
+            return 200, {}, _graphs(GRAPH + "x", hostile, GRAPH + "a b")
+        return 200, {}, _json(["n"], [{"n": {"type": "literal", "value": "1"}}])
+
+    handler.answer = staticmethod(answer)
+    graph = KnowledgeGraph(store=RemoteStore(url))
+    assert graph.graph_names() == [URIRef(GRAPH + "x")]
+    assert len(graph) == 1
+    assert not [s for s in handler.seen if "DROP ALL" in s["query"]]
 
 
 # ---- answers cut short ------------------------------------------------------------------------

@@ -93,6 +93,9 @@ MAX_ROWS_HEADER = "X-SPARQL-MaxRows"
 #: Where the Virtuoso graph groups of the project's graphs are named (outside ``graph/``).
 GRAPH_GROUPS = URIRef(BASE + "graph-group/")
 
+#: An IRI that may be written between ``<`` and ``>`` in a query as it is: a graph's name
+#: read from a server is written so, and one that is not such an IRI is none of the project's.
+_IRI = re.compile(r'[^<>"{}|^`\\\x00-\x20]+')
 _SELECT_JSON = "application/sparql-results+json"
 _NTRIPLES = "application/n-triples"
 _XSD_STRING = str(XSD.string)
@@ -320,7 +323,9 @@ class RemoteStore(Store):
             rows = self._select(text, dataset=False)
             found = {r.get("g") for r in rows}
             self._names = sorted(
-                g for g in found if isinstance(g, URIRef) and g.startswith(str(GRAPH))
+                g
+                for g in found
+                if isinstance(g, URIRef) and g.startswith(str(GRAPH)) and _IRI.fullmatch(g)
             )
         return list(self._names)
 
@@ -355,8 +360,9 @@ class RemoteStore(Store):
 
         Virtuoso's SQL procedures are called through SPARQL (``sql:RDF_GRAPH_GROUP_…``), on
         the update endpoint, which only an account with the right to them may do (its DBA).
-        Groups defined by an earlier push for another set of graphs are dropped. A failure
-        leaves no list of members, so no reader uses a group left half-made.
+        The groups of other sets of graphs, defined by earlier pushes, are left as they are: a
+        reader that started before this push may still name one. A failure leaves no list of
+        members, so no reader uses a group left half-made.
 
         :raises KgStoreError: the server refused (an account without the right), in one line.
         """
@@ -379,20 +385,6 @@ class RemoteStore(Store):
             f"WHERE {{ VALUES ?member {{ {members} }} }}"
         )
         self.replace_graph(members_graph(group), [(group, DCTERMS.hasPart, n) for n in names])
-        stale = self._select(
-            f"SELECT DISTINCT ?list ?group WHERE {{ GRAPH ?list {{ ?group "
-            f"{DCTERMS.hasPart.n3()} ?member }} "
-            f'FILTER (STRSTARTS(STR(?list), "{GRAPH_GROUPS}")) }}',
-            dataset=False,
-        )
-        for row in stale:
-            old, listed = row.get("group"), row.get("list")
-            if isinstance(old, URIRef) and old != group and listed == members_graph(old):
-                call(
-                    f"SELECT (<sql:RDF_GRAPH_GROUP_DROP>({json.dumps(str(old))}, 1) AS ?done) "
-                    "WHERE {}"
-                )
-                self.remove_graph(listed)
         self._forget_names()
         return group
 
