@@ -307,46 +307,12 @@ def measure(args: argparse.Namespace) -> int:
                     else ("same" if _rows(local) == _rows(answer) else "DIFFERENT")
                 )
                 count = len(local) if local is not None else "—"
-                row = (query.name, count, local_time, remote_time, same)
-                if args.estimates:
-                    text = _as_sent(query, params)
-                    names = remote.graph_names()
-                    group = [figures["group"]] if figures["group"] else names
-                    row += (
-                        _estimate(server, text, group, names),
-                        _estimate(server, text, names, names),
-                    )
-                rows.append(row)
+                rows.append((query.name, count, local_time, remote_time, same))
                 say(f"{query.name}: {count} rows, {_fmt(local_time)} / {_fmt(remote_time)} {same}")
         print(table(figures, rows))
         return 0 if all(r[4] == "same" for r in rows) else 1
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-
-def _as_sent(query: Any, params: dict[str, str]) -> str:
-    """The query's text as kg's remote store sends it: prefixes, parameters in place."""
-    from kg.namespaces import PREFIXES
-    from kg.sparql import substitute
-
-    head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
-    return head + substitute(query.text, query.bindings(params))
-
-
-def _estimate(server: Server, text: str, default: list[Any], named: list[Any]) -> float | str:
-    """Virtuoso's estimate of a query's time in seconds, as its endpoint computes it before
-    running the query (``exec_score``) to compare with ``MaxQueryCostEstimationTime``."""
-    defines = "define sql:big-data-const 0 "
-    defines += "".join(f"define input:default-graph-uri <{g}> " for g in default)
-    defines += "".join(f"define input:named-graph-uri <{g}> " for g in named)
-    sql = "sparql { " + defines + text + "\n}"
-    quoted = sql.replace("\\", "\\\\").replace("'", "\\'")
-    try:
-        said = server.isql(f"select exec_score('{quoted}');")
-    except RuntimeError as exc:
-        return str(exc).strip().splitlines()[0][:60]
-    found = re.findall(r"^\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*$", said, re.M)
-    return float(found[-1]) / 1000 if found else said.strip()[-60:]
 
 
 def _fmt(value: Any) -> str:
@@ -384,14 +350,8 @@ def table(figures: dict[str, Any], rows: list[tuple[Any, ...]]) -> str:
         "| query | rows | Oxigraph | Virtuoso | rows on Virtuoso |",
         "| --- | ---: | ---: | ---: | --- |",
     ]
-    if rows and len(rows[0]) > 5:
-        lines[-2] += " estimated, group | estimated, graphs named |"
-        lines[-1] += " ---: | ---: |"
-    for name, count, local, remote, same, *estimates in rows:
-        line = f"| `{name}` | {count} | {_fmt(local)} | {_fmt(remote)} | {same} |"
-        for estimate in estimates:
-            line += f" {estimate:,.0f} s |" if isinstance(estimate, float) else f" {estimate} |"
-        lines.append(line)
+    for name, count, local, remote, same in rows:
+        lines.append(f"| `{name}` | {count} | {_fmt(local)} | {_fmt(remote)} | {same} |")
     return "\n".join(lines)
 
 
@@ -401,11 +361,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each query (median)")
     parser.add_argument("--max-request", default=None, help="kg push --max-request (its default)")
     parser.add_argument("--only", nargs="*", default=[], help="these catalog queries only")
-    parser.add_argument(
-        "--estimates",
-        action="store_true",
-        help="also Virtuoso's estimate of each query, over the group and over the graphs named",
-    )
     parser.add_argument(
         "--without-group",
         action="store_true",
