@@ -907,6 +907,11 @@ def push(
         max_request=max_request,
     )
     if group_only:
+        named = click.get_current_context().get_parameter_source("national")
+        if data or store_path or named == click.core.ParameterSource.COMMANDLINE:
+            raise click.UsageError(
+                "--group-only pushes nothing: drop --data, --path and --national/--provinces-only"
+            )
         group = remote.define_group()
         if group is None:
             raise KgStoreError(

@@ -391,6 +391,21 @@ def test_group_only_defines_the_group_of_the_graphs_held(
     assert set(server.lists) == {str(members_graph(URIRef(group)))}
 
 
+def test_group_only_with_a_graph_to_push_is_a_usage_error(
+    endpoint: tuple[str, type[Endpoint]], tmp_path: Any
+) -> None:
+    url, handler = endpoint
+    FakeVirtuoso(handler)
+    result = _push(url, tmp_path, "--group-only")
+    assert result.exit_code == 2
+    assert "--group-only pushes nothing: drop --data, --path and --national" in result.output
+    provinces = CliRunner().invoke(
+        cli, ["push", "--group-only", "--provinces-only", "--endpoint", url]
+    )
+    assert provinces.exit_code == 2 and "pushes nothing" in provinces.output
+    assert not handler.seen
+
+
 def test_group_only_on_another_engine_is_one_line(endpoint: tuple[str, type[Endpoint]]) -> None:
     url, handler = endpoint
     handler.answer = _answers(rows=lambda q: (200, {}, _json(["s"], [])))
