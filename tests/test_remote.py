@@ -374,6 +374,8 @@ def test_another_engine_is_never_asked_for_a_group(
     run(KnowledgeGraph(store=RemoteStore(url)), "SELECT ?s WHERE { ?s ?p ?o }")
     assert not [s for s in handler.seen if "sql:" in s["query"] or "members" in s["query"]]
     assert "graph group" not in result.output
+    # nor asked for its graphs once they are pushed: it said what it is in its answers
+    assert [s["method"] for s in handler.seen].count("POST") == 2  # the reader's names, query
 
 
 def test_group_only_defines_the_group_of_the_graphs_held(

@@ -366,6 +366,8 @@ class RemoteStore(Store):
 
         :raises KgStoreError: the server refused (an account without the right), in one line.
         """
+        if self.virtuoso is False:  # known from its answers: nothing to ask it
+            return None
         names = self.graph_names()
         if not names or not self.virtuoso:
             return None
