@@ -936,14 +936,15 @@ def push(
         group = remote.define_group()
     except KgStoreError as exc:
         click.echo(
-            f"Warning: no graph group of the {len(names)} graphs was defined ({exc}): Virtuoso "
+            f"Warning: no graph group of the project's graphs was defined ({exc}): Virtuoso "
             "will estimate each query over every graph named, and may refuse the largest; "
-            "push as its DBA to define it",
+            "push as its DBA, or run kg push --group-only as its DBA, to define it",
             err=True,
         )
     else:
         if group is not None and not quiet:
-            click.echo(f"· Virtuoso graph group {group} of the {len(names)} graphs", err=True)
+            held = len(remote.graph_names())
+            click.echo(f"· Virtuoso graph group {group} of the {held} graphs it holds", err=True)
     click.echo(f"Pushed {len(graph)} triples in {len(names)} graphs to {endpoint}")
 
 

@@ -296,7 +296,7 @@ def test_push_to_virtuoso_defines_the_group_and_queries_name_it(
     result = _push(url, tmp_path)
     assert result.exit_code == 0, result.output
     group = str(group_of([URIRef(n) for n in server.names]))
-    assert f"Virtuoso graph group {group} of the 2 graphs" in result.output
+    assert f"Virtuoso graph group {group} of the 2 graphs it holds" in result.output
     assert server.groups == {group: server.names}
     # the list of members is written only once the group is whole
     assert server.calls[-1] == f"RDF_GRAPH_GROUP_INS {group}"
@@ -359,8 +359,8 @@ def test_a_group_refused_leaves_the_push_done_with_a_warning(
     assert result.exit_code == 0, result.output
     assert "Pushed 2 triples in 2 graphs" in result.output
     warning = next(ln for ln in result.output.splitlines() if ln.startswith("Warning"))
-    assert "no graph group of the 2 graphs was defined" in warning
-    assert "SR186:SECURITY: No permission" in warning and "push as its DBA" in warning
+    assert "no graph group of the project's graphs was defined" in warning
+    assert "SR186:SECURITY: No permission" in warning and "kg push --group-only" in warning
     assert not server.lists and not server.groups
 
 

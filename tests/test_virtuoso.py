@@ -31,7 +31,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 import kg
-from benchmarks.virtuoso import DBA, virtuoso_binary, virtuoso_server
+from benchmarks.virtuoso import DBA, Server, virtuoso_binary, virtuoso_server
 from kg.cli import cli
 from kg.graph import KnowledgeGraph
 from kg.query import StoredQuery, default_catalog, run
@@ -47,10 +47,16 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A Virtuoso server with a fresh database on free loopback ports: its base URL."""
-    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as server:
-        yield server.base
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A Virtuoso server with a fresh database on free loopback ports."""
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def virtuoso(server: Server) -> str:
+    """The server's base URL."""
+    return server.base
 
 
 @pytest.fixture(scope="module")
@@ -179,6 +185,55 @@ def test_queries_name_the_graph_group_the_push_defined(
     assert again.output.strip() == (
         f"Defined the graph group {group_of(names)} of {len(names)} graphs"
     )
+
+
+def test_a_user_without_the_dbas_rights_pushes_and_is_told_there_is_no_group(
+    stores: dict[str, KnowledgeGraph],
+    server: Server,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A user with SPARQL_UPDATE alone may push, not call Virtuoso's graph-group procedures:
+    the push succeeds with a warning, readers name the graphs one by one (and see the new
+    one), and ``kg push --group-only`` as the DBA defines the group afterwards."""
+    server.isql("DB.DBA.USER_CREATE ('pusher', 'pusher');", 'GRANT SPARQL_UPDATE TO "pusher";')
+    name = URIRef("https://w3id.org/cchc/graph/by-pusher")
+    data = tmp_path / "pusher.trig"
+    data.write_text(f'<{name}> {{ <urn:x:pushed> <urn:x:p> "by the pusher" . }}\n')
+    monkeypatch.setenv(ENV_USER, "pusher")
+    monkeypatch.setenv(ENV_PASSWORD, "pusher")
+    try:
+        pushed = CliRunner().invoke(
+            cli,
+            [
+                *("push", "-q", "--data", str(data)),
+                *("--endpoint", server.base + "/sparql-auth"),
+                *("--graph-store", server.base + "/sparql-graph-crud-auth"),
+            ],
+        )
+        assert pushed.exit_code == 0, pushed.output
+        warning = next(ln for ln in pushed.output.splitlines() if ln.startswith("Warning"))
+        assert "no graph group of the project's graphs was defined" in warning
+        assert "SR186" in warning and "kg push --group-only" in warning
+        reader = KnowledgeGraph(store=RemoteStore(server.base + "/sparql"))
+        assert reader.store.defined_group() is None  # type: ignore[attr-defined]
+        ask = "ASK { <urn:x:pushed> <urn:x:p> ?o }"
+        assert run(reader, ask).boolean is True
+        monkeypatch.setenv(ENV_USER, DBA[0])
+        monkeypatch.setenv(ENV_PASSWORD, DBA[1])
+        grouped = CliRunner().invoke(
+            cli, ["push", "--group-only", "--endpoint", server.base + "/sparql-auth"]
+        )
+        assert grouped.exit_code == 0, grouped.output
+        reader = KnowledgeGraph(store=RemoteStore(server.base + "/sparql"))
+        names = reader.graph_names()
+        assert name in names
+        assert reader.store.defined_group() == group_of(names)  # type: ignore[attr-defined]
+        assert run(reader, ask).boolean is True
+    finally:
+        monkeypatch.setenv(ENV_USER, DBA[0])
+        monkeypatch.setenv(ENV_PASSWORD, DBA[1])
+        RemoteStore(server.base + "/sparql-auth").remove_graph(name)
 
 
 def test_an_answer_past_virtuosos_row_limit_is_fetched_whole(

@@ -387,7 +387,7 @@ class RemoteStore(Store):
             f"WHERE {{ VALUES ?member {{ {members} }} }}"
         )
         self.replace_graph(members_graph(group), [(group, DCTERMS.hasPart, n) for n in names])
-        self._forget_names()
+        self._names, self._group = names, group  # the list is none of the project's graphs
         return group
 
     def triples(self, graph: URIRef) -> Iterator[Triple]:
