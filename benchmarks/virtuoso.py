@@ -11,7 +11,8 @@ fresh database in a temporary folder, on free loopback ports, with Debian's own
    requests of at most ``--max-request``), timed;
 3. writes it as N-Quads (``kg export --format nq``) and loads that into the second server with
    Virtuoso's bulk loader (``ld_dir``, ``rdf_loader_run``, ``checkpoint``, through ``isql-vt``),
-   timed, and checks the counts of both servers against the build's;
+   timed, defines its graph group (``kg push --group-only``), timed, and checks the counts of
+   both servers against the build's;
 4. runs every catalog query, with its defaults (a required parameter: its example), on
    Oxigraph (in memory, the build itself) and on the pushed server, ``--repeat`` times, and
    prints the median times and whether the rows are the same (numbers compared by value to 15
@@ -19,6 +20,7 @@ fresh database in a temporary folder, on free loopback ports, with Debian's own
 
     .venv/bin/python -m benchmarks.virtuoso                    # national graph
     .venv/bin/python -m benchmarks.virtuoso --provinces-only --repeat 1
+    .venv/bin/python -m benchmarks.virtuoso --without-group    # each graph named, no group
 
 Everything stays on 127.0.0.1; the servers are stopped at the end. The figures of
 docs/virtuoso.md come from it.
