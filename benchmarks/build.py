@@ -9,8 +9,8 @@ is run with ``--rebuild`` and a temporary cache folder, so it builds and fills t
 first ``kg build`` does; an earlier commit without the cache runs ``kg build -q -o FILE``.
 
 CPU time is user + system of the process and of its children (the forked copy to the cache
-counts). The machine's load average is printed first: other work on a shared machine stretches
-wall-clock figures, less so CPU time.
+counts); peak memory is each build's own (:mod:`benchmarks.child`). The machine's load average
+is printed first: other work on a shared machine stretches wall-clock figures, less so CPU time.
 
     .venv/bin/python -m benchmarks.build                       # against a2d45f9, 3 runs each
     .venv/bin/python -m benchmarks.build --against HEAD~5 --repeat 1 --provinces-only
@@ -25,13 +25,13 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from benchmarks.child import measured
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The last commit before issue 13.
@@ -43,25 +43,15 @@ def build_once(tree: Path, args: list[str], cache: Path) -> tuple[float, float, 
     """One ``kg build`` of ``tree``'s code and data: wall s, CPU s, peak RSS MiB, triples."""
     env = {**os.environ, "PYTHONPATH": str(tree), "CCHC_KG_CACHE": str(cache)}
     env.pop("CCHC_KG_ROOT", None)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", _RUN, "build", "--root", str(tree), *args],
-        cwd=tree,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    done = measured(
+        [sys.executable, "-c", _RUN, "build", "--root", str(tree), *args], env=env, cwd=tree
     )
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         sys.exit(f"kg build in {tree} failed ({done.returncode}):\n{done.stderr}{done.stdout}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     found = re.search(r"(\d+) triples", done.stdout + done.stderr)
     if found is None:
         sys.exit(f"kg build in {tree} did not say how many triples it wrote:\n{done.stdout}")
-    return wall, cpu, after.ru_maxrss // 1024, int(found.group(1))
+    return done.wall, done.cpu, done.peak_mib, int(found.group(1))
 
 
 def _help(tree: Path) -> str:

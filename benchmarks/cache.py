@@ -24,31 +24,23 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from benchmarks.child import measured
 
 KG = str(Path(sys.executable).with_name("kg"))
 
 
 def run(args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, int, str]:
-    """Run ``kg args``: wall seconds, CPU seconds (user + system, children included), peak RSS
-    in MiB, and stderr."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(
-        [KG, *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
-    )
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    """Run ``kg args``: wall seconds, CPU seconds (user + system, children included), its own
+    peak RSS in MiB, and stderr."""
+    done = measured([KG, *args], env=env, cwd=cwd)
     if done.returncode not in (0, 1):
         sys.exit(f"kg {' '.join(args)} failed ({done.returncode}):\n{done.stderr}")
-    return wall, cpu, after.ru_maxrss // 1024, done.stderr
+    return done.wall, done.cpu, done.peak_mib, done.stderr
 
 
 def line(what: str, wall: float, cpu: float, extra: str = "") -> None:

@@ -395,12 +395,12 @@ def _graph(
     cached = cache is not False and store in (None, "oxigraph")
     if data:
         small = sum(Path(p).stat().st_size for p in data if Path(p).is_file()) < FILES_THRESHOLD
-        rules = Project.at(root).closing_rule_files() if complete else []
         if not cached or small or any(not Path(p).is_file() for p in data):
             files = KnowledgeGraph.from_files(data, store=store)
             if complete:
                 complete_graph(files, root)
             return files, False
+        rules = Project.at(root).closing_rule_files() if complete else []
         entry = files_entry(data, cache=folder, completed_by=rules)
 
         def read(target: KnowledgeGraph) -> None:
